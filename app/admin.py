@@ -1,0 +1,5 @@
+"""User management for admins."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,0 +1,90 @@
+"""CLI commands: flask --app wsgi <command>. Each package adds its own in init_app."""
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import with_appcontext
+
+from app.audit import acting_as
+from app.codes import ROLES
+from app.extensions import db
+from app.users import ApiToken, User
+from schools.models import School
+
+
+def _read_password() -> str:
+    """From stdin when piped, else a hidden prompt with confirmation."""
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("The password must have at least 10 characters.")
+    return password
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--school", "schools", multiple=True, help="School number (repeatable).")
+@click.option("--name", default="")
+@with_appcontext
+def create_user_command(email: str, role: str, schools: tuple[str, ...], name: str) -> None:
+    """Create a user; the password is read from stdin or prompted."""
+    email = User.normalize_email(email)
+    if db.session.scalar(sa.select(User).where(User.email == email)):
+        raise click.ClickException(f"A user {email} exists already.")
+    assigned = []
+    for number in schools:
+        school = db.session.scalar(sa.select(School).where(School.school_number == number))
+        if school is None:
+            raise click.ClickException(f"No school with number {number}.")
+        assigned.append(school)
+    if role == "school_admin" and not assigned:
+        raise click.ClickException("A school admin needs at least one --school.")
+    user = User(email=email, name=name, role=role, schools=assigned)
+    user.set_password(_read_password())
+    with acting_as("cli"):
+        db.session.add(user)
+        db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="", help="A label for the token.")
+@with_appcontext
+def create_token_command(email: str, name: str) -> None:
+    """Print a new API token for the user, alone on the last line."""
+    user = db.session.scalar(sa.select(User).where(User.email == User.normalize_email(email)))
+    if user is None or not user.active:
+        raise click.ClickException(f"No active user {email}.")
+    with acting_as("cli"):
+        _token, plain = ApiToken.issue(user, name)
+        db.session.commit()
+    click.echo(f"Token for {user.email} (shown once, stored hashed):")
+    click.echo(plain)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load Bochum's schools, the NRW school years and a demo inventory (idempotent)."""
+    from app.demo import seed_demo
+
+    with acting_as("seed-demo"):
+        summary = seed_demo()
+    for line in summary:
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_user_command, create_token_command, seed_demo_command):
+        app.cli.add_command(command)
+    from inventory.cli import commands as inventory_commands
+    from reports.cli import commands as reports_commands
+
+    for command in (*inventory_commands, *reports_commands):
+        app.cli.add_command(command)

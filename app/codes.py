@@ -1,0 +1,98 @@
+"""The one vocabulary of codes (shared/DESIGN.md "Field names and codes") with their UI labels."""
+
+from flask_babel import lazy_gettext as _l
+
+SCHOOL_FORMS = {
+    "grundschule": _l("Primary school"),
+    "hauptschule": _l("Hauptschule"),
+    "realschule": _l("Realschule"),
+    "gymnasium": _l("Gymnasium"),
+    "gesamtschule": _l("Comprehensive school"),
+    "sekundarschule": _l("Sekundarschule"),
+    "foerderschule": _l("Special needs school"),
+    "berufskolleg": _l("Vocational college"),
+    "weiterbildungskolleg": _l("Adult education college"),
+    # Not in DESIGN.md's list; Bochum has three (MSB code 17, IT.NRW "Freie Waldorfschule").
+    "waldorfschule": _l("Waldorf school"),
+}
+
+LEARNING_LEVELS = {
+    "primar": _l("Primary level"),
+    "sek1": _l("Secondary level I"),
+    "sek2": _l("Secondary level II"),
+    "beruf": _l("Vocational education"),
+}
+
+DEVICE_CATEGORIES = {
+    "laptop": _l("Laptop"),
+    "tablet": _l("Tablet"),
+    "desktop": _l("Desktop computer"),
+    "interactive_display": _l("Interactive display"),
+    "projector": _l("Projector"),
+    "document_camera": _l("Document camera"),
+    "access_point": _l("Access point"),
+    "switch": _l("Switch"),
+    "router": _l("Router/firewall"),
+    "server": _l("Server"),
+    "printer": _l("Printer"),
+    "other": _l("Other"),
+}
+
+# Devices students and teachers work on; "devices per student" counts these.
+END_USER_CATEGORIES = ("laptop", "tablet", "desktop")
+
+DEVICE_STATUSES = {
+    "ordered": _l("Ordered"),
+    "in_use": _l("In use"),
+    "in_repair": _l("In repair"),
+    "spare": _l("Spare"),
+    "retired": _l("Retired"),
+}
+
+FUNDING_SOURCES = {
+    "digitalpakt": _l("DigitalPakt Schule"),
+    "schultraeger": _l("School authority"),
+    "foerderverein": _l("Friends' association"),
+    "other": _l("Other"),
+}
+
+LINK_TECHNOLOGIES = {
+    "fibre": _l("Fibre (FTTB/FTTH)"),
+    "cable": _l("Cable"),
+    "vdsl": _l("VDSL"),
+    "radio": _l("Radio"),
+    "mobile": _l("Mobile"),
+}
+
+LINK_STATUSES = {
+    "planned": _l("Planned"),
+    "ordered": _l("Ordered"),
+    "active": _l("Active"),
+    "terminated": _l("Terminated"),
+}
+
+OFFERING_KINDS = {
+    "tablet_class_set": _l("Tablet class set"),
+    "lms": _l("Learning management system"),
+    "computer_science": _l("Computer science lessons"),
+    "classroom_wifi": _l("Classroom WiFi"),
+    "presentation": _l("Presentation technology"),
+    "other": _l("Other"),
+}
+
+OFFERING_STATUSES = {
+    "planned": _l("Planned"),
+    "available": _l("Available"),
+}
+
+ROLES = {
+    "school_admin": _l("School IT admin"),
+    "department": _l("School department"),
+    "admin": _l("Administrator"),
+}
+
+
+def choices(codes: dict, blank: bool = False) -> list[tuple[str, str]]:
+    """WTForms choices for a code vocabulary, optionally with an empty first entry."""
+    items = [(code, label) for code, label in codes.items()]
+    return ([("", "—")] if blank else []) + items

@@ -1,0 +1,57 @@
+"""Default configuration. Override in instance/config.py or with FLASK_<KEY> variables."""
+
+
+class DefaultConfig:
+    # Filled in by create_app(): SQLite in instance/, secret key from instance/secret_key.
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Languages
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ["de", "en"]
+
+    # Rate limits (Flask-Limiter). memory:// is per process; use redis:// with several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    API_RATE_LIMIT = "300 per minute"
+
+    # Uploads and imports
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    IMPORT_MAX_ROWS = 100_000
+
+    # The gigabit rule
+    GIGABIT_MIN_DOWN_MBPS = 1000
+    GIGABIT_MIN_UP_MBPS = 1000
+
+    # Alerts
+    ALERT_LEAD_DAYS = [84, 42, 14]
+    ALERT_OVERDUE_WEEKS = 8
+    ALERT_SCHEDULE = "30 6 * * *"
+    ALERT_TIMEZONE = "Europe/Berlin"
+    ALERT_RECIPIENTS: list[str] = []
+    ALERT_MAX_ATTEMPTS = 5
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Mail (SMTP)
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "gute-schule@localhost"
+    MAIL_TIMEOUT = 30
+
+    # Lists
+    PER_PAGE = 50

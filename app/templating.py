@@ -1,0 +1,46 @@
+"""Template helpers: the main navigation, the current locale, code labels."""
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app import codes
+
+# (endpoint, label, who sees it); entries whose view does not exist are left out.
+NAVIGATION = [
+    ("reports.dashboard", _l("Overview"), "all"),
+    ("schools.school_list", _l("Schools"), "all"),
+    ("inventory.imports", _l("Import"), "all"),
+    ("reports.downloads", _l("Reports"), "all"),
+    ("reports.notifications", _l("Notifications"), "department"),
+    ("schools.school_years", _l("School years"), "department"),
+    ("admin.users", _l("Users"), "admin"),
+    ("auth.account", _l("My account"), "all"),
+]
+
+
+def main_navigation():
+    for endpoint, label, who in NAVIGATION:
+        allowed = (
+            who == "all"
+            or (who == "department" and current_user.is_department)
+            or (who == "admin" and current_user.is_admin)
+        )
+        yield endpoint, label, allowed and endpoint in current_app.view_functions
+
+
+def label(vocabulary: str, code: str | None) -> str:
+    """The UI label of a code, e.g. {{ label("DEVICE_CATEGORIES", device.category) }}."""
+    if code is None or code == "":
+        return ""
+    return str(getattr(codes, vocabulary).get(code, code))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        main_navigation=main_navigation,
+        current_locale=lambda: str(get_locale() or "de"),
+        label=label,
+        codes=codes,
+    )

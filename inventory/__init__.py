@@ -1,0 +1,1 @@
+"""The inventory: devices, network links, offerings, and the Excel/CSV import."""

@@ -1,0 +1,3 @@
+"""CLI commands of the inventory package (import)."""
+
+commands: list = []

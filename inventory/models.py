@@ -1,0 +1,114 @@
+"""The inventory: devices, network links and learning-level offerings of each school."""
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.codes import (
+    DEVICE_CATEGORIES,
+    DEVICE_STATUSES,
+    FUNDING_SOURCES,
+    LEARNING_LEVELS,
+    LINK_STATUSES,
+    LINK_TECHNOLOGIES,
+    OFFERING_KINDS,
+    OFFERING_STATUSES,
+)
+from app.extensions import db
+from app.model_base import Versioned, code_check
+from schools.models import School, Site
+
+
+class Device(Versioned, db.Model):
+    __tablename__ = "devices"
+    __table_args__ = (
+        code_check("category", DEVICE_CATEGORIES),
+        code_check("status", DEVICE_STATUSES),
+        code_check("learning_level", LEARNING_LEVELS, nullable=True),
+        code_check("funding", FUNDING_SOURCES, nullable=True),
+        sa.CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
+        sa.Index("ix_devices_school_category_status", "school_id", "category", "status"),
+        sa.Index("ix_devices_school_room", "school_id", "room"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="CASCADE"))
+    site_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="SET NULL"), index=True
+    )
+    inventory_number: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    category: Mapped[str] = mapped_column(sa.String(32))
+    manufacturer: Mapped[str] = mapped_column(sa.String(100), default="")
+    model: Mapped[str] = mapped_column(sa.String(100), default="")
+    serial_number: Mapped[str] = mapped_column(sa.String(100), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="in_use")
+    room: Mapped[str] = mapped_column(sa.String(64), default="")
+    learning_level: Mapped[str | None] = mapped_column(sa.String(16))
+    purchase_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    price: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    funding: Mapped[str | None] = mapped_column(sa.String(32))
+    warranty_until: Mapped[dt.date | None] = mapped_column(sa.Date)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+    school: Mapped[School] = relationship()
+    site: Mapped[Site | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Device {self.inventory_number}>"
+
+
+class NetworkLink(Versioned, db.Model):
+    __tablename__ = "network_links"
+    __table_args__ = (
+        code_check("technology", LINK_TECHNOLOGIES),
+        code_check("status", LINK_STATUSES),
+        sa.CheckConstraint("down_mbps > 0", name="down_mbps_positive"),
+        sa.CheckConstraint("up_mbps > 0", name="up_mbps_positive"),
+        sa.Index("ix_network_links_school_status", "school_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="CASCADE"))
+    site_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="SET NULL"), index=True
+    )
+    provider: Mapped[str] = mapped_column(sa.String(100), default="")
+    technology: Mapped[str] = mapped_column(sa.String(16))
+    down_mbps: Mapped[int] = mapped_column(sa.Integer)
+    up_mbps: Mapped[int] = mapped_column(sa.Integer)
+    status: Mapped[str] = mapped_column(sa.String(16))
+    planned_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    active_since: Mapped[dt.date | None] = mapped_column(sa.Date)
+    contract_end: Mapped[dt.date | None] = mapped_column(sa.Date)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+    school: Mapped[School] = relationship()
+    site: Mapped[Site | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<NetworkLink {self.id} {self.technology} {self.down_mbps}/{self.up_mbps}>"
+
+
+class Offering(Versioned, db.Model):
+    __tablename__ = "offerings"
+    __table_args__ = (
+        code_check("learning_level", LEARNING_LEVELS),
+        code_check("kind", OFFERING_KINDS),
+        code_check("status", OFFERING_STATUSES),
+        sa.Index("ix_offerings_school_level", "school_id", "learning_level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="CASCADE"))
+    learning_level: Mapped[str] = mapped_column(sa.String(16))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[str] = mapped_column(sa.String(16), default="available")
+    since: Mapped[dt.date | None] = mapped_column(sa.Date)
+
+    school: Mapped[School] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Offering {self.id} {self.kind}>"

@@ -1,0 +1,1 @@
+"""Reading the inventory: dashboard, Excel exports, the gigabit rule, alerts."""

@@ -1,0 +1,3 @@
+"""CLI commands of the reports package (export, alerts, scheduler)."""
+
+commands: list = []

@@ -1,0 +1,1 @@
+"""The school registry: schools, sites, school years."""

@@ -1,0 +1,122 @@
+"""The school registry: schools, their sites, school years, inventory confirmations."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.codes import LEARNING_LEVELS, SCHOOL_FORMS
+from app.extensions import db
+from app.model_base import Versioned, code_check, utcnow
+
+
+class School(Versioned, db.Model):
+    __tablename__ = "schools"
+    __table_args__ = (
+        code_check("school_form", SCHOOL_FORMS),
+        sa.CheckConstraint("students IS NULL OR students >= 0", name="students_not_negative"),
+        sa.CheckConstraint("classes IS NULL OR classes >= 0", name="classes_not_negative"),
+        sa.CheckConstraint("length(school_number) = 6", name="school_number_six_digits"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_number: Mapped[str] = mapped_column(sa.String(6), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    school_form: Mapped[str] = mapped_column(sa.String(32), index=True)
+    street: Mapped[str] = mapped_column(sa.String(200), default="")
+    postcode: Mapped[str] = mapped_column(sa.String(10), default="")
+    city: Mapped[str] = mapped_column(sa.String(100), default="Bochum")
+    district: Mapped[str] = mapped_column(sa.String(100), default="", index=True)
+    students: Mapped[int | None] = mapped_column(sa.Integer)
+    classes: Mapped[int | None] = mapped_column(sa.Integer)
+    it_contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # Comma-separated learning level codes, e.g. "sek1,sek2"; use .learning_levels.
+    learning_levels_codes: Mapped[str] = mapped_column("learning_levels", sa.String(64), default="")
+    is_demo: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    sites: Mapped[list["Site"]] = relationship(
+        back_populates="school",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(Site.is_main.desc(), Site.name)",
+    )
+
+    @property
+    def learning_levels(self) -> list[str]:
+        codes = [code for code in self.learning_levels_codes.split(",") if code]
+        return [code for code in LEARNING_LEVELS if code in codes]
+
+    @learning_levels.setter
+    def learning_levels(self, codes) -> None:
+        unknown = set(codes) - set(LEARNING_LEVELS)
+        if unknown:
+            raise ValueError(f"unknown learning levels: {sorted(unknown)}")
+        self.learning_levels_codes = ",".join(code for code in LEARNING_LEVELS if code in codes)
+
+    @property
+    def main_site(self) -> "Site | None":
+        return next((site for site in self.sites if site.is_main), None)
+
+    def __repr__(self) -> str:
+        return f"<School {self.school_number}>"
+
+
+class Site(Versioned, db.Model):
+    """A building of a school (Standort); exactly one per school is the main site."""
+
+    __tablename__ = "sites"
+    __table_args__ = (
+        sa.Index(
+            "uq_sites_one_main_per_school",
+            "school_id",
+            unique=True,
+            sqlite_where=sa.text("is_main"),
+            postgresql_where=sa.text("is_main"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("schools.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200))
+    street: Mapped[str] = mapped_column(sa.String(200), default="")
+    postcode: Mapped[str] = mapped_column(sa.String(10), default="")
+    city: Mapped[str] = mapped_column(sa.String(100), default="Bochum")
+    is_main: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+
+    school: Mapped[School] = relationship(back_populates="sites")
+
+    def __repr__(self) -> str:
+        return f"<Site {self.id} {self.name}>"
+
+
+class SchoolYear(Versioned, db.Model):
+    __tablename__ = "school_years"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_year: Mapped[int] = mapped_column(sa.Integer, unique=True)
+    label: Mapped[str] = mapped_column(sa.String(7), unique=True)
+    first_school_day: Mapped[dt.date] = mapped_column(sa.Date)
+
+    @staticmethod
+    def label_for(start_year: int) -> str:
+        return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+    def __repr__(self) -> str:
+        return f"<SchoolYear {self.label}>"
+
+
+class InventoryConfirmation(db.Model):
+    """A school admin's "our inventory is complete" for one school year."""
+
+    __tablename__ = "inventory_confirmations"
+    __table_args__ = (sa.UniqueConstraint("school_id", "school_year_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="CASCADE"))
+    school_year_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("school_years.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
