@@ -73,12 +73,15 @@ def _register_blueprints(app: Flask) -> None:
     import reports.models  # noqa: F401
     import schools.models  # noqa: F401
     from app import audit, users  # noqa: F401
+    from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from inventory import import_views  # noqa: F401  (routes on the inventory blueprint)
     from inventory.views import bp as inventory_bp
+    from reports import download_views, notification_views  # noqa: F401
     from reports.views import bp as reports_bp
     from schools.views import bp as schools_bp
 
-    for blueprint in (auth_bp, admin_bp, schools_bp, inventory_bp, reports_bp):
+    for blueprint in (auth_bp, account_bp, admin_bp, schools_bp, inventory_bp, reports_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)

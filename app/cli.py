@@ -83,8 +83,9 @@ def seed_demo_command() -> None:
 def init_app(app: Flask) -> None:
     for command in (create_user_command, create_token_command, seed_demo_command):
         app.cli.add_command(command)
-    from inventory.cli import commands as inventory_commands
-    from reports.cli import commands as reports_commands
+    from inventory.cli import commands as import_commands
+    from reports.alert_cli import commands as alert_commands
+    from reports.export_cli import commands as export_commands
 
-    for command in (*inventory_commands, *reports_commands):
+    for command in (*import_commands, *export_commands, *alert_commands):
         app.cli.add_command(command)

@@ -14,9 +14,9 @@ NAVIGATION = [
     ("inventory.imports", _l("Import"), "all"),
     ("reports.downloads", _l("Reports"), "all"),
     ("reports.notifications", _l("Notifications"), "department"),
-    ("schools.school_years", _l("School years"), "department"),
+    ("reports.school_years", _l("School years"), "department"),
     ("admin.users", _l("Users"), "admin"),
-    ("auth.account", _l("My account"), "all"),
+    ("account.account", _l("My account"), "all"),
 ]
 
 

@@ -1,0 +1,37 @@
+"""Form fields that read what German users type."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField
+
+
+def parse_decimal(text: str) -> Decimal:
+    """'1.299,00', '1299,00', '1299.00', '1,299.00' -> Decimal('1299.00'); raises ValueError."""
+    value = text.strip().replace(" ", "").replace("€", "").replace("EUR", "")
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", value) or re.fullmatch(r"-?\d+,\d+", value):
+        value = value.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", value):
+        value = value.replace(",", "")
+    try:
+        number = Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
+
+
+class GermanDecimalField(DecimalField):
+    """A DecimalField that also accepts a decimal comma and thousands dots."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        try:
+            self.data = parse_decimal(str(valuelist[0]))
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(_l("Not a valid amount, e.g. 1.299,00.")) from exc

@@ -1,0 +1,3 @@
+"""import views (routes on the inventory blueprint)"""
+
+from inventory.views import bp  # noqa: F401

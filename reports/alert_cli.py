@@ -1,0 +1,3 @@
+"""CLI: flask alerts run, flask scheduler."""
+
+commands: list = []

@@ -1,3 +1,0 @@
-"""CLI commands of the reports package (export, alerts, scheduler)."""
-
-commands: list = []

@@ -1,0 +1,3 @@
+"""download views (routes on the reports blueprint)"""
+
+from reports.views import bp  # noqa: F401

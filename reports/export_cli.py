@@ -1,0 +1,3 @@
+"""CLI: flask export."""
+
+commands: list = []
