@@ -148,12 +148,14 @@ def site_readiness(site: Site, links: list[NetworkLink], thresholds: Thresholds)
     active = [link for link in links if link.status == "active"]
     best = max(
         active,
-        key=lambda l: (thresholds.met_by(l), min(l.down_mbps, l.up_mbps), l.down_mbps),
+        key=lambda lk: (thresholds.met_by(lk), min(lk.down_mbps, lk.up_mbps), lk.down_mbps),
         default=None,
     )
     plans = [link for link in links if link.status in PLAN_STATUSES and thresholds.met_by(link)]
     plan = min(
-        plans, key=lambda l: (l.planned_date is None, l.planned_date or dt.date.max), default=None
+        plans,
+        key=lambda lk: (lk.planned_date is None, lk.planned_date or dt.date.max),
+        default=None,
     )
     ready = best is not None and thresholds.met_by(best)
     if ready:
