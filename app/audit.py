@@ -204,3 +204,23 @@ def record(action: str, object_type: str, object_id: str, school_number=None, ch
 @sa.event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
     session.info.pop("audit_pending", None)
+
+
+def history_of(object_type: str, object_id: str, limit: int = 100) -> list[AuditEntry]:
+    """The audit entries of one object, newest first (scope the object before calling)."""
+    return db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def history_of_school(school_number: str, limit: int = 100) -> list[AuditEntry]:
+    """Everything recorded about a school and its records, newest first."""
+    return db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.school_number == school_number)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    ).all()

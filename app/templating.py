@@ -1,7 +1,9 @@
 """Template helpers: the main navigation, the current locale, code labels."""
 
+import datetime as dt
+
 from flask import Flask, current_app
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -37,10 +39,38 @@ def label(vocabulary: str, code: str | None) -> str:
     return str(getattr(codes, vocabulary).get(code, code))
 
 
+HISTORY_ACTIONS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "import": _l("imported"),
+}
+HISTORY_OBJECTS = {
+    "schools": _l("School"),
+    "sites": _l("Site"),
+    "devices": _l("Device"),
+    "network_links": _l("Network link"),
+    "offerings": _l("Offering"),
+    "school_years": _l("School year"),
+    "users": _l("User"),
+    "api_tokens": _l("API token"),
+    "inventory_confirmations": _l("Inventory confirmation"),
+    "alert_recipients": _l("Alert recipient"),
+}
+
+
+def format_history_time(value) -> str:
+    """UTC timestamps of the log, shown in the UI's time zone."""
+    return format_datetime(value.replace(tzinfo=dt.UTC), "dd.MM.yyyy HH:mm") if value else ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         main_navigation=main_navigation,
         current_locale=lambda: str(get_locale() or "de"),
         label=label,
         codes=codes,
+        history_action=lambda code: str(HISTORY_ACTIONS.get(code, code)),
+        history_object=lambda code: str(HISTORY_OBJECTS.get(code, code)),
     )
+    app.jinja_env.filters["format_history_time"] = format_history_time
