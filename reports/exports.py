@@ -1,0 +1,686 @@
+"""The department's Excel workbook, streamed from the database into an .xlsx file.
+
+write_workbook() writes the whole workbook (Info, Schulen, Standorte, Geräte,
+Netzanbindungen, Angebote, Gigabit-Status, Codes); write_gigabit_status_workbook()
+only Info and Gigabit-Status (the alert digest attaches it). Both take the schools as
+a list of ids or a SELECT of ids (None: all schools) and write to a path or a binary
+stream.
+
+Made for streaming: openpyxl's write-only workbook (lxml), every record sheet read
+with yield_per in one query (school number and site joined in), counts as aggregate
+queries; the number of statements does not grow with the number of records, and
+memory stays flat. The record sheets start with inventory.columns.COLUMNS (codes in
+the code columns), so they re-import unchanged; the Codes sheet explains the codes.
+
+User text is always written as text: a note "=HYPERLINK(...)" never becomes a
+formula, "#N/A" never an error value, and control characters are stripped.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from app import codes
+from app.audit import AuditEntry
+from app.extensions import db
+from inventory.columns import COLUMNS, header_labels
+from inventory.models import Device, NetworkLink, Offering
+from reports import readiness as rules
+from schools.models import School, SchoolYear, Site
+from schools.school_years import current_school_year, today_in_berlin, upcoming_school_year
+
+BATCH_SIZE = 1000
+LOCALE = "de"  # the workbook is German, whatever the UI language of the person asking
+TIMEZONE = ZoneInfo("Europe/Berlin")
+
+DATE_FORMAT = "DD.MM.YYYY"
+DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+EUR_FORMAT = "#,##0.00 €"
+RATIO_FORMAT = "0.00"
+
+# Sheet names (fixed German names; the importer and the alert digest rely on them).
+SHEET_INFO = "Info"
+SHEET_SCHOOLS = "Schulen"
+SHEET_SITES = "Standorte"
+SHEET_DEVICES = "Geräte"
+SHEET_LINKS = "Netzanbindungen"
+SHEET_OFFERINGS = "Angebote"
+SHEET_GIGABIT = "Gigabit-Status"
+SHEET_CODES = "Codes"
+
+# Devices that count in the school sheet: everything the school has, not what is gone.
+COUNTED_DEVICE_STATUSES = ("in_use", "in_repair", "spare")
+
+# Control characters (except tab and newline) and what XML cannot hold.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportError(ValueError):
+    """The export cannot be made as asked (an unknown school year)."""
+
+
+# --- cells ---------------------------------------------------------------------------
+
+
+def clean_text(value) -> str:
+    """User text as it may stand in a cell: control characters stripped."""
+    text = str(value)
+    return _UNWRITABLE.sub("", text) if _UNWRITABLE.search(text) else text
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"  # text, int, date, datetime, eur, ratio, bool, any
+    width: float = 14
+
+
+class SheetWriter:
+    """One write-only sheet: header, frozen first row, widths, autofilter, typed cells."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: list[Column]):
+        self.sheet = workbook.create_sheet(title)
+        self.columns = columns
+        self.rows = 0
+        # Set before the first row: write-only sheets write their head with it.
+        self.sheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, 1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = column.width
+        bold = Font(bold=True)
+        header = []
+        for column in columns:
+            cell = self._text(column.header)
+            if not isinstance(cell, Cell):
+                cell = WriteOnlyCell(self.sheet, cell)
+                cell.data_type = "s"
+            cell.font = bold
+            header.append(cell)
+        self.sheet.append(header)
+        self._converters = [getattr(self, "_" + column.kind) for column in columns]
+
+    def append(self, values: Iterable) -> None:
+        self.sheet.append(
+            [
+                None if value is None else convert(value)
+                for convert, value in zip(self._converters, values, strict=True)
+            ]
+        )
+        self.rows += 1
+
+    def finish(self) -> None:
+        last = get_column_letter(len(self.columns))
+        self.sheet.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+
+    # Converters: a plain value where openpyxl types it right, else a typed cell.
+    def _text(self, value):
+        text = clean_text(value)
+        if text.startswith("=") or text in ERROR_CODES:
+            # openpyxl would make a formula (or an error value) of it: force text.
+            cell = WriteOnlyCell(self.sheet, text)
+            cell.data_type = "s"
+            return cell
+        return text
+
+    def _formatted(self, value, number_format: str):
+        cell = WriteOnlyCell(self.sheet, value)
+        cell.number_format = number_format
+        return cell
+
+    def _int(self, value):
+        return int(value)
+
+    def _bool(self, value):
+        return bool(value)
+
+    def _date(self, value):
+        return self._formatted(value, DATE_FORMAT)
+
+    def _datetime(self, value):
+        return self._formatted(value, DATETIME_FORMAT)
+
+    def _eur(self, value):
+        # A float: Excel stores no decimals, and 429.00 should read back as a number with cents.
+        return self._formatted(float(value), EUR_FORMAT)
+
+    def _ratio(self, value):
+        return self._formatted(value, RATIO_FORMAT)
+
+    def _any(self, value):
+        if isinstance(value, dt.datetime):
+            return self._datetime(value)
+        if isinstance(value, dt.date):
+            return self._date(value)
+        if isinstance(value, bool | int | float):
+            return value
+        return self._text(value)
+
+
+def _yes_no(flag: bool) -> str:
+    return "ja" if flag else "nein"
+
+
+def _local_time(utc_naive: dt.datetime | None) -> dt.datetime | None:
+    """A UTC timestamp of the database as Berlin wall time (Excel has no time zones)."""
+    if utc_naive is None:
+        return None
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone(TIMEZONE).replace(tzinfo=None)
+
+
+# --- what to export --------------------------------------------------------------------
+
+
+def resolve_school_year(school_year) -> SchoolYear | None:
+    """A SchoolYear from an instance, a label "2026/27" or a start year; None: the
+    upcoming school year (or the current one when none is ahead)."""
+    if isinstance(school_year, SchoolYear):
+        return school_year
+    if school_year is None or school_year == "":
+        return upcoming_school_year() or current_school_year()
+    stmt = sa.select(SchoolYear)
+    if isinstance(school_year, int) or str(school_year).isdigit():
+        stmt = stmt.where(SchoolYear.start_year == int(school_year))
+    else:
+        stmt = stmt.where(SchoolYear.label == str(school_year).strip())
+    found = db.session.scalar(stmt)
+    if found is None:
+        raise ExportError(_("Unknown school year %(year)s.", year=school_year))
+    return found
+
+
+def _scoped(stmt: sa.Select, school_id_column, school_ids) -> sa.Select:
+    return stmt if school_ids is None else stmt.where(school_id_column.in_(school_ids))
+
+
+def _stream(stmt: sa.Select):
+    """Rows of a SELECT, fetched in batches (a server-side cursor on PostgreSQL)."""
+    return db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
+
+
+# --- the workbooks ---------------------------------------------------------------------
+
+
+def write_workbook(
+    target,
+    *,
+    school_ids=None,
+    school_year=None,
+    generated_by: str = "",
+    filters_text: str = "",
+    today: dt.date | None = None,
+) -> None:
+    """The department workbook for the given schools (None: all) to a path or stream."""
+    with force_locale(LOCALE):
+        year = resolve_school_year(school_year)
+        school_readiness = rules.readiness(school_ids)
+        workbook = Workbook(write_only=True)
+        _info_sheet(workbook, school_ids, year, generated_by, filters_text)
+        _schools_sheet(workbook, school_ids, school_readiness)
+        _record_sheet(workbook, SHEET_SITES, "sites", _sites_query(school_ids))
+        _record_sheet(workbook, SHEET_DEVICES, "devices", _devices_query(school_ids))
+        _record_sheet(workbook, SHEET_LINKS, "links", _links_query(school_ids))
+        _record_sheet(workbook, SHEET_OFFERINGS, "offerings", _offerings_query(school_ids))
+        _gigabit_sheet(workbook, school_readiness, year, today)
+        _codes_sheet(workbook)
+        workbook.save(target)
+
+
+def write_gigabit_status_workbook(
+    target, *, school_year, school_ids=None, generated_by: str = "", today: dt.date | None = None
+) -> None:
+    """Only the Info and Gigabit-Status sheets (attached to the alert digest)."""
+    with force_locale(LOCALE):
+        year = resolve_school_year(school_year)
+        workbook = Workbook(write_only=True)
+        _info_sheet(workbook, school_ids, year, generated_by, "")
+        _gigabit_sheet(workbook, rules.readiness(school_ids), year, today)
+        workbook.save(target)
+
+
+def suggested_filename(today: dt.date | None = None) -> str:
+    return f"gute-schule-{(today or today_in_berlin()).isoformat()}.xlsx"
+
+
+# --- Info ------------------------------------------------------------------------------
+
+
+def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, filters_text):
+    from flask import current_app
+
+    sheet = SheetWriter(
+        workbook, SHEET_INFO, [Column(_("Item"), width=28), Column(_("Value"), "any", width=100)]
+    )
+    has_demo = db.session.scalar(
+        sa.select(sa.exists().where(School.is_demo).where(_in_scope(School.id, school_ids)))
+    )
+    config = current_app.config
+    rows = [
+        (_("Workbook"), _("Gute Schule: digital infrastructure of the schools")),
+        (_("Generated at"), _local_time(dt.datetime.now(dt.UTC).replace(tzinfo=None))),
+        (_("Generated by"), generated_by or "—"),
+        (_("Filters"), filters_text or _("none (all schools in view)")),
+        (_("School year"), year.label if year else "—"),
+        (_("First school day"), year.first_school_day if year else None),
+        (
+            _("Gigabit rule"),
+            _(
+                "A site is ready with an active link of at least %(down)s Mbit/s down and "
+                "%(up)s Mbit/s up; a school when all its sites are.",
+                down=config["GIGABIT_MIN_DOWN_MBPS"],
+                up=config["GIGABIT_MIN_UP_MBPS"],
+            ),
+        ),
+        (
+            _("Device counts"),
+            _("Devices in use, in repair and spare; ordered and retired devices are not counted."),
+        ),
+        (_("Codes"), _("The code columns hold codes; the sheet Codes explains them.")),
+        (
+            _("Data source"),
+            _(
+                "Schools: IT.NRW, Schul- und Adressverzeichnis 2024/25, © IT.NRW, "
+                "Statistisches Landesamt, Düsseldorf; licence dl-de/by-2-0 "
+                "(Datenlizenz Deutschland – Namensnennung – Version 2.0)."
+            ),
+        ),
+        (
+            _("Data source"),
+            _("School sites: City of Bochum, open data (StadtBochum/OpenData), licence CC0 1.0."),
+        ),
+    ]
+    if has_demo:
+        rows.append(
+            (
+                _("Demo data"),
+                _(
+                    "Devices, network links and offerings of the demo schools are generated "
+                    "demo data, not a real inventory."
+                ),
+            )
+        )
+    for row in rows:
+        sheet.append(row)
+    # Info is a list, not a table: no autofilter.
+
+
+def _in_scope(column, school_ids):
+    return sa.true() if school_ids is None else column.in_(school_ids)
+
+
+# --- Schulen ---------------------------------------------------------------------------
+
+
+def _link_text(link: rules.LinkSummary | None) -> str:
+    if link is None:
+        return ""
+    technology = codes.LINK_TECHNOLOGIES.get(link.technology, link.technology)
+    text = f"{technology} {link.down_mbps}/{link.up_mbps} Mbit/s"
+    return f"{text} ({link.provider})" if link.provider else text
+
+
+def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolReadiness]):
+    categories = list(codes.DEVICE_CATEGORIES)
+    levels = list(codes.LEARNING_LEVELS)
+    base = header_labels("schools", LOCALE)
+    columns = [
+        Column(base[0], width=12),
+        Column(base[1], width=40),
+        Column(base[2], width=16),
+        Column(base[3], width=26),
+        Column(base[4], width=8),
+        Column(base[5], width=12),
+        Column(base[6], width=20),
+        Column(base[7], "int", width=10),
+        Column(base[8], "int", width=10),
+        Column(base[9], width=30),
+        Column(base[10], width=16),
+        Column(_("School form (name)"), width=22),
+        *[
+            Column(_("Devices: %(category)s", category=codes.DEVICE_CATEGORIES[c]), "int", 12)
+            for c in categories
+        ],
+        Column(_("Devices (total)"), "int", width=12),
+        Column(_("End-user devices per student"), "ratio", width=14),
+        Column(_("Best active link down (Mbit/s)"), "int", width=14),
+        Column(_("Best active link up (Mbit/s)"), "int", width=14),
+        Column(_("Gigabit-ready"), width=10),
+        Column(_("Planned link"), width=34),
+        Column(_("Planned date"), "date", width=12),
+        *[
+            Column(_("Offerings: %(level)s", level=codes.LEARNING_LEVELS[level]), "int", 14)
+            for level in levels
+        ],
+        Column(_("Inventory last changed"), "datetime", width=17),
+    ]
+    sheet = SheetWriter(workbook, SHEET_SCHOOLS, columns)
+
+    device_counts: dict[int, dict[str, int]] = {}
+    stmt = _scoped(
+        sa.select(Device.school_id, Device.category, sa.func.count())
+        .where(Device.status.in_(COUNTED_DEVICE_STATUSES))
+        .group_by(Device.school_id, Device.category),
+        Device.school_id,
+        school_ids,
+    )
+    for school_id, category, count in db.session.execute(stmt):
+        device_counts.setdefault(school_id, {})[category] = count
+    offering_counts: dict[int, dict[str, int]] = {}
+    stmt = _scoped(
+        sa.select(Offering.school_id, Offering.learning_level, sa.func.count())
+        .where(Offering.status == "available")
+        .group_by(Offering.school_id, Offering.learning_level),
+        Offering.school_id,
+        school_ids,
+    )
+    for school_id, level, count in db.session.execute(stmt):
+        offering_counts.setdefault(school_id, {})[level] = count
+    school_numbers = _scoped(sa.select(School.school_number), School.id, school_ids)
+    last_changed = dict(
+        db.session.execute(
+            sa.select(AuditEntry.school_number, sa.func.max(AuditEntry.created_at))
+            .where(AuditEntry.school_number.in_(school_numbers))
+            .group_by(AuditEntry.school_number)
+        ).all()
+    )
+    by_id = {school.school_id: school for school in school_readiness}
+
+    stmt = _scoped(
+        sa.select(
+            School.id,
+            School.school_number,
+            School.name,
+            School.school_form,
+            School.street,
+            School.postcode,
+            School.city,
+            School.district,
+            School.students,
+            School.classes,
+            School.it_contact_email,
+            School.learning_levels_codes,
+        ).order_by(School.school_number),
+        School.id,
+        school_ids,
+    )
+    for row in _stream(stmt):
+        counts = device_counts.get(row.id, {})
+        end_user = sum(counts.get(c, 0) for c in codes.END_USER_CATEGORIES)
+        state = by_id.get(row.id)
+        best = state.best_link if state else None
+        plans = [site.planned_link for site in state.sites_not_ready] if state else []
+        offered = offering_counts.get(row.id, {})
+        sheet.append(
+            [
+                row.school_number,
+                row.name,
+                row.school_form,
+                row.street,
+                row.postcode,
+                row.city,
+                row.district,
+                row.students,
+                row.classes,
+                row.it_contact_email,
+                row.learning_levels_codes,
+                codes.SCHOOL_FORMS.get(row.school_form, row.school_form),
+                *[counts.get(c, 0) for c in categories],
+                sum(counts.values()),
+                round(end_user / row.students, 2) if row.students else None,
+                best.down_mbps if best else None,
+                best.up_mbps if best else None,
+                _yes_no(bool(state and state.ready)),
+                "; ".join(_link_text(plan) for plan in plans if plan),
+                state.planned_date if state else None,
+                *[offered.get(level, 0) for level in levels],
+                _local_time(last_changed.get(row.school_number)),
+            ]
+        )
+    sheet.finish()
+
+
+# --- the record sheets (re-importable) -----------------------------------------------
+
+# The column kinds of the record sheets, by field code (text when not named).
+FIELD_KINDS = {
+    "id": "int",
+    "site": "int",
+    "students": "int",
+    "classes": "int",
+    "down_mbps": "int",
+    "up_mbps": "int",
+    "is_main": "bool",
+    "price": "eur",
+    "purchase_date": "date",
+    "warranty_until": "date",
+    "planned_date": "date",
+    "active_since": "date",
+    "contract_end": "date",
+    "since": "date",
+}
+FIELD_WIDTHS = {
+    "id": 8,
+    "school_number": 12,
+    "site": 9,
+    "name": 34,
+    "street": 26,
+    "postcode": 8,
+    "inventory_number": 18,
+    "category": 18,
+    "manufacturer": 16,
+    "model": 20,
+    "serial_number": 18,
+    "room": 10,
+    "learning_level": 12,
+    "notes": 40,
+    "description": 40,
+    "provider": 18,
+    "kind": 18,
+}
+
+
+def _record_sheet(workbook, title: str, kind: str, stmt: sa.Select) -> None:
+    columns = [
+        Column(header, FIELD_KINDS.get(code, "text"), FIELD_WIDTHS.get(code, 14))
+        for (code, _label), header in zip(COLUMNS[kind], header_labels(kind, LOCALE), strict=True)
+    ]
+    sheet = SheetWriter(workbook, title, columns)
+    for row in _stream(stmt):
+        sheet.append(row)
+    sheet.finish()
+
+
+def _sites_query(school_ids) -> sa.Select:
+    stmt = (
+        sa.select(
+            Site.id,
+            School.school_number,
+            Site.name,
+            Site.street,
+            Site.postcode,
+            Site.city,
+            Site.is_main,
+        )
+        .join(School, Site.school_id == School.id)
+        .order_by(School.school_number, Site.is_main.desc(), Site.name, Site.id)
+    )
+    return _scoped(stmt, Site.school_id, school_ids)
+
+
+def _devices_query(school_ids) -> sa.Select:
+    stmt = (
+        sa.select(
+            School.school_number,
+            Device.site_id,
+            Device.inventory_number,
+            Device.category,
+            Device.manufacturer,
+            Device.model,
+            Device.serial_number,
+            Device.status,
+            Device.room,
+            Device.learning_level,
+            Device.purchase_date,
+            Device.price,
+            Device.funding,
+            Device.warranty_until,
+            Device.notes,
+        )
+        .join(School, Device.school_id == School.id)
+        .order_by(School.school_number, Device.inventory_number)
+    )
+    return _scoped(stmt, Device.school_id, school_ids)
+
+
+def _links_query(school_ids) -> sa.Select:
+    stmt = (
+        sa.select(
+            NetworkLink.id,
+            School.school_number,
+            NetworkLink.site_id,
+            NetworkLink.provider,
+            NetworkLink.technology,
+            NetworkLink.down_mbps,
+            NetworkLink.up_mbps,
+            NetworkLink.status,
+            NetworkLink.planned_date,
+            NetworkLink.active_since,
+            NetworkLink.contract_end,
+            NetworkLink.notes,
+        )
+        .join(School, NetworkLink.school_id == School.id)
+        .order_by(School.school_number, NetworkLink.id)
+    )
+    return _scoped(stmt, NetworkLink.school_id, school_ids)
+
+
+def _offerings_query(school_ids) -> sa.Select:
+    stmt = (
+        sa.select(
+            Offering.id,
+            School.school_number,
+            Offering.learning_level,
+            Offering.kind,
+            Offering.description,
+            Offering.status,
+            Offering.since,
+        )
+        .join(School, Offering.school_id == School.id)
+        .order_by(School.school_number, Offering.learning_level, Offering.id)
+    )
+    return _scoped(stmt, Offering.school_id, school_ids)
+
+
+# --- Gigabit-Status ------------------------------------------------------------------
+
+
+def reason_text(site: rules.SiteReadiness) -> str:
+    """Why a site is (not) ready, in words."""
+    from flask import current_app
+
+    if site.reason == rules.REASON_READY:
+        return _("Active gigabit link")
+    if site.reason == rules.REASON_NO_LINK:
+        return _("No active link")
+    return _(
+        "Active link too slow (needs %(down)s/%(up)s Mbit/s)",
+        down=current_app.config["GIGABIT_MIN_DOWN_MBPS"],
+        up=current_app.config["GIGABIT_MIN_UP_MBPS"],
+    )
+
+
+def status_text(status: str) -> str:
+    return {
+        rules.STATUS_READY: _("ready"),
+        rules.STATUS_PLANNED: _("planned"),
+        rules.STATUS_AT_RISK: _("at risk"),
+    }.get(status, status)
+
+
+def _gigabit_sheet(
+    workbook,
+    school_readiness: list[rules.SchoolReadiness],
+    year: SchoolYear | None,
+    today: dt.date | None,
+) -> None:
+    columns = [
+        Column(_("School number"), width=12),
+        Column(_("School"), width=40),
+        Column(_("Site"), width=30),
+        Column(_("Site gigabit-ready"), width=12),
+        Column(_("Reason"), width=36),
+        Column(_("Best active link down (Mbit/s)"), "int", width=14),
+        Column(_("Best active link up (Mbit/s)"), "int", width=14),
+        Column(_("Planned link"), width=34),
+        Column(_("Planned date"), "date", width=12),
+        Column(_("School year"), width=10),
+        Column(_("First school day"), "date", width=12),
+        Column(_("Days until the first school day"), "int", width=14),
+        Column(_("School status"), width=12),
+    ]
+    sheet = SheetWriter(workbook, SHEET_GIGABIT, columns)
+    deadline = year.first_school_day if year else None
+    days_left = (deadline - (today or today_in_berlin())).days if deadline else None
+    for school in sorted(school_readiness, key=lambda s: (s.school_number,)):
+        school_status = status_text(school.status_by(deadline))
+        for site in school.sites:
+            best, plan = site.best_link, site.planned_link
+            sheet.append(
+                [
+                    school.school_number,
+                    school.name,
+                    site.name,
+                    _yes_no(site.ready),
+                    reason_text(site),
+                    best.down_mbps if best else None,
+                    best.up_mbps if best else None,
+                    _link_text(plan),
+                    plan.planned_date if plan else None,
+                    year.label if year else None,
+                    deadline,
+                    days_left,
+                    school_status,
+                ]
+            )
+    sheet.finish()
+
+
+# --- Codes -----------------------------------------------------------------------------
+
+CODE_VOCABULARIES = [
+    ("school_form", "SCHOOL_FORMS"),
+    ("learning_level", "LEARNING_LEVELS"),
+    ("category", "DEVICE_CATEGORIES"),
+    ("status (Geräte)", "DEVICE_STATUSES"),
+    ("funding", "FUNDING_SOURCES"),
+    ("technology", "LINK_TECHNOLOGIES"),
+    ("status (Netzanbindungen)", "LINK_STATUSES"),
+    ("kind", "OFFERING_KINDS"),
+    ("status (Angebote)", "OFFERING_STATUSES"),
+]
+
+
+def _codes_sheet(workbook) -> None:
+    sheet = SheetWriter(
+        workbook,
+        SHEET_CODES,
+        [Column(_("Field"), width=26), Column(_("Code"), width=22), Column(_("Meaning"), width=40)],
+    )
+    for field_name, vocabulary in CODE_VOCABULARIES:
+        for code, label in getattr(codes, vocabulary).items():
+            sheet.append([field_name, code, str(label)])
+    sheet.append(["learning_levels", "sek1,sek2", _("Several learning levels, comma-separated")])
+    sheet.append(["is_main", "WAHR / FALSCH", _("Main site of the school (yes / no)")])
+    sheet.append(["site", "123", _("The id of the site (sheet Standorte); empty: main site")])
+    sheet.finish()
