@@ -1,0 +1,393 @@
+"""The work behind the school registry pages: list, school page, and the changes
+made through the school and site forms (views only parse, call these, and render)."""
+
+import contextlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.access import scope_to_user
+from app.audit import AuditEntry, history_of_school
+from app.codes import DEVICE_CATEGORIES, DEVICE_STATUSES, END_USER_CATEGORIES, LEARNING_LEVELS
+from app.extensions import db
+from inventory.models import Device, NetworkLink, Offering
+from reports.readiness import STATUS_AT_RISK, SchoolReadiness, readiness, school_readiness
+from schools.forms import SchoolForm, SiteForm
+from schools.models import School, SchoolYear, Site
+from schools.school_years import upcoming_school_year
+
+# How many history entries the school page shows; the history page shows up to the larger one.
+RECENT_HISTORY = 15
+FULL_HISTORY = 1000
+
+# Badge CSS class of each readiness status.
+BADGE_CLASSES = {"ready": "ready", "planned": "planned", STATUS_AT_RISK: "not-ready"}
+
+
+class StaleVersionError(Exception):
+    """The record was changed by someone else since the form was loaded."""
+
+
+class SaveConflictError(Exception):
+    """The database refused the change (e.g. a unique key taken meanwhile)."""
+
+
+# --- the school list -------------------------------------------------------------------
+
+
+@dataclass
+class SchoolListRow:
+    school: School
+    site_count: int
+    readiness: SchoolReadiness | None
+    status: str
+
+    @property
+    def badge(self) -> str:
+        return BADGE_CLASSES.get(self.status, "not-ready")
+
+
+@dataclass
+class SchoolList:
+    rows: list[SchoolListRow]
+    school_forms: list[str]
+    districts: list[str]
+    school_year: SchoolYear | None
+
+
+def school_list(q: str = "", school_form: str = "", district: str = "") -> SchoolList:
+    """The visible schools matching the search, with readiness and site counts,
+    in a constant number of queries however many schools there are."""
+    criteria = []
+    q = (q or "").strip()
+    if q:
+        criteria.append(
+            sa.or_(
+                School.name.icontains(q, autoescape=True),
+                School.school_number.contains(q, autoescape=True),
+            )
+        )
+    if school_form:
+        criteria.append(School.school_form == school_form)
+    if district:
+        criteria.append(School.district == district)
+    ids = scope_to_user(sa.select(School.id).where(*criteria), School.id)
+
+    site_count = (
+        sa.select(sa.func.count(Site.id))
+        .where(Site.school_id == School.id)
+        .correlate(School)
+        .scalar_subquery()
+    )
+    schools = db.session.execute(
+        sa.select(School, site_count)
+        .where(School.id.in_(ids))
+        .order_by(School.name, School.school_number)
+    ).all()
+
+    school_year = upcoming_school_year()
+    deadline = school_year.first_school_day if school_year else None
+    by_id = {item.school_id: item for item in readiness(ids)}
+    rows = []
+    for school, count in schools:
+        item = by_id.get(school.id)
+        status = item.status_by(deadline) if item else STATUS_AT_RISK
+        rows.append(SchoolListRow(school, count, item, status))
+
+    visible = scope_to_user(sa.select(School.school_form, School.district), School.id).subquery()
+    forms = db.session.scalars(sa.select(visible.c.school_form).distinct()).all()
+    districts = db.session.scalars(
+        sa.select(visible.c.district)
+        .where(visible.c.district != "")
+        .distinct()
+        .order_by(visible.c.district)
+    ).all()
+    return SchoolList(rows, sorted(forms), list(districts), school_year)
+
+
+# --- the school page ---------------------------------------------------------------------
+
+
+@dataclass
+class DeviceCounts:
+    """Device counts of one school by category and status (from one GROUP BY)."""
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> list[str]:
+        present = {category for category, _status in self.counts}
+        return [code for code in DEVICE_CATEGORIES if code in present]
+
+    @property
+    def statuses(self) -> list[str]:
+        present = {status for _category, status in self.counts}
+        return [code for code in DEVICE_STATUSES if code in present]
+
+    def count(self, category: str, status: str) -> int:
+        return self.counts.get((category, status), 0)
+
+    def category_total(self, category: str) -> int:
+        return sum(n for (cat, _status), n in self.counts.items() if cat == category)
+
+    def status_total(self, status: str) -> int:
+        return sum(n for (_cat, st), n in self.counts.items() if st == status)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def end_user_in_use(self) -> int:
+        return sum(self.count(category, "in_use") for category in END_USER_CATEGORIES)
+
+
+def device_counts(school: School) -> DeviceCounts:
+    rows = db.session.execute(
+        sa.select(Device.category, Device.status, sa.func.count(Device.id))
+        .where(Device.school_id == school.id)
+        .group_by(Device.category, Device.status)
+    )
+    return DeviceCounts({(category, status): n for category, status, n in rows})
+
+
+def devices_per_student(counts: DeviceCounts, students: int | None) -> float | None:
+    """End-user devices in use per student (None when the school has no student count)."""
+    if not students:
+        return None
+    return counts.end_user_in_use / students
+
+
+@dataclass
+class SchoolPage:
+    school: School
+    readiness: SchoolReadiness
+    status: str
+    school_year: SchoolYear | None
+    links: list[NetworkLink]
+    best_link_ids: set[int]
+    devices: DeviceCounts
+    devices_per_student: float | None
+    offerings_by_level: list[tuple[str, list[Offering]]]
+    history: list[AuditEntry]
+
+    @property
+    def badge(self) -> str:
+        return BADGE_CLASSES.get(self.status, "not-ready")
+
+    @property
+    def sites_by_id(self) -> dict[int, Site]:
+        return {site.id: site for site in self.school.sites}
+
+
+def school_page(school: School) -> SchoolPage:
+    """Everything the school page shows, each part in one query."""
+    state = school_readiness(school)
+    school_year = upcoming_school_year()
+    status = state.status_by(school_year.first_school_day if school_year else None)
+    links = db.session.scalars(
+        sa.select(NetworkLink)
+        .where(NetworkLink.school_id == school.id)
+        .options(joinedload(NetworkLink.site))
+        .order_by(NetworkLink.status, NetworkLink.down_mbps.desc(), NetworkLink.id)
+    ).all()
+    best = {site.best_link.id for site in state.sites if site.best_link is not None}
+    counts = device_counts(school)
+    offerings = db.session.scalars(
+        sa.select(Offering)
+        .where(Offering.school_id == school.id)
+        .order_by(Offering.kind, Offering.id)
+    ).all()
+    grouped = [
+        (level, [o for o in offerings if o.learning_level == level]) for level in LEARNING_LEVELS
+    ]
+    return SchoolPage(
+        school=school,
+        readiness=state,
+        status=status,
+        school_year=school_year,
+        links=list(links),
+        best_link_ids=best,
+        devices=counts,
+        devices_per_student=devices_per_student(counts, school.students),
+        offerings_by_level=[(level, items) for level, items in grouped if items],
+        history=history_of_school(school.school_number, limit=RECENT_HISTORY),
+    )
+
+
+def full_history(school: School) -> list[AuditEntry]:
+    return history_of_school(school.school_number, limit=FULL_HISTORY)
+
+
+# --- changes -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _saving():
+    """Flush and commit what the block changed; a concurrent change (stale version) or a
+    unique key taken meanwhile rolls everything back and is reported, never half-written."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleVersionError() from error
+    except IntegrityError as error:
+        db.session.rollback()
+        raise SaveConflictError(str(error.orig)) from error
+
+
+def check_version(record, form) -> None:
+    """The form must carry the version the record has now (optimistic locking)."""
+    if form.version.data != record.version:
+        raise StaleVersionError()
+
+
+SCHOOL_FIELDS = (
+    "school_number",
+    "name",
+    "school_form",
+    "street",
+    "postcode",
+    "city",
+    "district",
+    "students",
+    "classes",
+    "it_contact_email",
+    "learning_levels",
+)
+
+
+def _apply_school_fields(school: School, form: SchoolForm) -> None:
+    for name in SCHOOL_FIELDS:
+        if name not in form:
+            continue
+        value = form[name].data
+        if name == "learning_levels":
+            school.learning_levels = value or []
+        elif value is None and name not in ("students", "classes"):
+            setattr(school, name, "")
+        else:
+            setattr(school, name, value)
+
+
+def create_school(form: SchoolForm) -> School:
+    """A new school with its main site ("Hauptstandort") at the school's address."""
+    school = School()
+    _apply_school_fields(school, form)
+    if not school.city:
+        school.city = "Bochum"
+    school.sites.append(
+        Site(
+            name="Hauptstandort",
+            street=school.street,
+            postcode=school.postcode,
+            city=school.city,
+            is_main=True,
+        )
+    )
+    with _saving():
+        db.session.add(school)
+    return school
+
+
+def update_school(school: School, form: SchoolForm) -> None:
+    """Apply the form's fields (a school admin's form holds only the contact fields)."""
+    check_version(school, form)
+    with _saving():
+        _apply_school_fields(school, form)
+
+
+@dataclass
+class DeleteImpact:
+    sites: int
+    devices: int
+    links: int
+    offerings: int
+
+
+def school_delete_impact(school: School) -> DeleteImpact:
+    def count(model) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.count(model.id)).where(model.school_id == school.id).scalar_subquery()
+        )
+
+    row = db.session.execute(
+        sa.select(count(Site), count(Device), count(NetworkLink), count(Offering))
+    ).one()
+    return DeleteImpact(*row)
+
+
+def delete_school(school: School) -> None:
+    """Deletes the school; the database cascades to its sites, devices, links, offerings."""
+    with _saving():
+        db.session.delete(school)
+
+
+def _unmark_main_site(school_id: int, keep: Site | None = None) -> None:
+    """Un-mark the school's current main site and flush that first: the unique index
+    (one main site per school) is checked at every statement, not at commit."""
+    stmt = sa.select(Site).where(Site.school_id == school_id, Site.is_main.is_(True))
+    if keep is not None and keep.id is not None:
+        stmt = stmt.where(Site.id != keep.id)
+    for other in db.session.scalars(stmt):
+        other.is_main = False
+    db.session.flush()
+
+
+def _apply_site_fields(site: Site, form: SiteForm) -> None:
+    site.name = form.name.data
+    site.street = form.street.data or ""
+    site.postcode = form.postcode.data or ""
+    site.city = form.city.data or "Bochum"
+
+
+def create_site(school: School, form: SiteForm) -> Site:
+    site = Site(school_id=school.id, is_main=False)
+    _apply_site_fields(site, form)
+    with _saving():
+        if form.is_main.data:
+            _unmark_main_site(school.id)
+            site.is_main = True
+        db.session.add(site)
+    return site
+
+
+def update_site(site: Site, form: SiteForm) -> None:
+    """Apply the form; making a site main un-marks the old main site in the same transaction.
+    (The main site's form has no is_main field: it stays main until another one is made main.)"""
+    check_version(site, form)
+    with _saving():
+        _apply_site_fields(site, form)
+        if "is_main" in form and form.is_main.data and not site.is_main:
+            _unmark_main_site(site.school_id, keep=site)
+            site.is_main = True
+
+
+@dataclass
+class SiteDeleteImpact:
+    devices: int
+    links: int
+
+
+def site_delete_impact(site: Site) -> SiteDeleteImpact:
+    def count(model) -> sa.ScalarSelect:
+        return sa.select(sa.func.count(model.id)).where(model.site_id == site.id).scalar_subquery()
+
+    row = db.session.execute(sa.select(count(Device), count(NetworkLink))).one()
+    return SiteDeleteImpact(*row)
+
+
+class MainSiteNotDeletableError(Exception):
+    """The main site of a school cannot be deleted."""
+
+
+def delete_site(site: Site) -> None:
+    """Deletes a site; its devices and links then belong to the main site (site unset)."""
+    if site.is_main:
+        raise MainSiteNotDeletableError()
+    with _saving():
+        db.session.delete(site)
