@@ -1,6 +1,7 @@
 """The one vocabulary of codes (shared/DESIGN.md "Field names and codes") with their UI labels."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 SCHOOL_FORMS = {
     "grundschule": _l("Primary school"),
@@ -92,7 +93,8 @@ ROLES = {
 }
 
 
-def choices(codes: dict, blank: bool = False) -> list[tuple[str, str]]:
-    """WTForms choices for a code vocabulary, optionally with an empty first entry."""
-    items = [(code, label) for code, label in codes.items()]
-    return ([("", "—")] if blank else []) + items
+def choices(codes: dict, blank: bool = False) -> list[SelectChoice]:
+    """WTForms choices for a code vocabulary, optionally with an empty first entry.
+    (SelectChoice, not tuples: tuples are deprecated in WTForms 3.3 and warn.)"""
+    items = [SelectChoice(code, label) for code, label in codes.items()]
+    return ([SelectChoice("", "—")] if blank else []) + items
