@@ -1,0 +1,90 @@
+"""Forms of the user administration (admins only)."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from app.codes import ROLES
+from app.forms import BaseForm, VersionedForm
+
+MIN_PASSWORD_LENGTH = 10
+PASSWORD_LENGTH_MESSAGE = _l("The password must have 10 to 500 characters.")
+
+
+class _UserFields:
+    """Name, role and schools: shared by the create and the edit form."""
+
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(code, label) for code, label in ROLES.items()],
+        validators=[DataRequired()],
+    )
+    schools = SelectMultipleField(
+        _l("Schools"),
+        coerce=int,
+        description=_l("The schools a school IT admin looks after."),
+    )
+
+    def set_school_choices(self, schools) -> None:
+        self.schools.choices = [
+            SelectChoice(s.id, f"{s.name} ({s.school_number})") for s in schools
+        ]
+
+    def validate_schools(self, field) -> None:
+        if self.role.data == "school_admin" and not field.data:
+            raise ValidationError(_l("A school IT admin needs at least one school."))
+
+
+class UserCreateForm(_UserFields, BaseForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[
+            Optional(),
+            Length(min=MIN_PASSWORD_LENGTH, max=500, message=PASSWORD_LENGTH_MESSAGE),
+        ],
+        description=_l("At least 10 characters. Leave empty and tick “Generate” instead."),
+    )
+    generate_password = BooleanField(_l("Generate a password (shown once)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        # Checked here, not in validate_password: Optional() skips that for an empty field.
+        valid = super().validate(extra_validators)
+        typed, generate = bool(self.password.data), bool(self.generate_password.data)
+        if not typed and not generate:
+            self.password.errors.append(_l("Enter a password or let one be generated."))
+            valid = False
+        elif typed and generate:
+            self.password.errors.append(
+                _l("Either enter a password or let one be generated, not both.")
+            )
+            valid = False
+        return valid
+
+
+class UserEditForm(_UserFields, VersionedForm):
+    pass
+
+
+class PasswordResetForm(BaseForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=500, message=PASSWORD_LENGTH_MESSAGE),
+        ],
+        description=_l("At least 10 characters."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
