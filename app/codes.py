@@ -93,8 +93,15 @@ ROLES = {
 }
 
 
-def choices(codes: dict, blank: bool = False) -> list[SelectChoice]:
-    """WTForms choices for a code vocabulary, optionally with an empty first entry.
-    (SelectChoice, not tuples: tuples are deprecated in WTForms 3.3 and warn.)"""
-    items = [SelectChoice(code, label) for code, label in codes.items()]
-    return ([SelectChoice("", "—")] if blank else []) + items
+class CodeChoice(SelectChoice):
+    """A select option (tuples are deprecated in WTForms 3.3 and warn); choice[0] is the
+    code and choice[1] the label, as with the tuples it replaces."""
+
+    def __getitem__(self, index):
+        return (self.value, self.label)[index]
+
+
+def choices(codes: dict, blank: bool = False) -> list[CodeChoice]:
+    """WTForms choices for a code vocabulary, optionally with an empty first entry."""
+    items = [CodeChoice(code, label) for code, label in codes.items()]
+    return ([CodeChoice("", "—")] if blank else []) + items

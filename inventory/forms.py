@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.codes import (
@@ -15,6 +14,7 @@ from app.codes import (
     LINK_TECHNOLOGIES,
     OFFERING_KINDS,
     OFFERING_STATUSES,
+    CodeChoice,
     choices,
 )
 from app.extensions import db
@@ -37,8 +37,8 @@ class SchoolRecordForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self._school = school
         if hasattr(self, "site"):
-            self.site.choices = [SelectChoice("", _l("Main site"))] + [
-                SelectChoice(site.id, site.name) for site in school.sites
+            self.site.choices = [CodeChoice("", _l("Main site"))] + [
+                CodeChoice(site.id, site.name) for site in school.sites
             ]
 
 
