@@ -1,13 +1,67 @@
 """Dashboard and report downloads."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from app.access import SIGNED_IN, access
+from app import codes
+from app.access import SCHOOL, SIGNED_IN, access, school_or_404
+from reports import dashboard as figures_service
+from reports.charts import readiness_chart
 
 bp = Blueprint("reports", __name__, template_folder="templates")
+
+
+def _has_school_pages() -> bool:
+    return "schools.school_detail" in current_app.view_functions
 
 
 @bp.get("/")
 @access(SIGNED_IN)
 def dashboard():
-    return render_template("reports/dashboard.html")
+    if not current_user.sees_all_schools:
+        return render_template(
+            "reports/dashboard_school.html",
+            figures=figures_service.own_schools_figures(),
+            school_pages=_has_school_pages(),
+        )
+    figures = figures_service.city_figures()
+    charts = {
+        "district": readiness_chart(
+            _("Schools by city district"),
+            figures.by_district,
+            lambda key: key or _("No district"),
+        ),
+        "school_form": readiness_chart(
+            _("Schools by school form"),
+            figures.by_school_form,
+            lambda key: codes.SCHOOL_FORMS.get(key, key),
+        ),
+    }
+    return render_template(
+        "reports/dashboard.html",
+        figures=figures,
+        charts=charts,
+        school_pages=_has_school_pages(),
+    )
+
+
+@bp.post("/schools/<school_number>/inventory-confirmation")
+@access(SCHOOL)
+def confirm_inventory(school_number):
+    school = school_or_404(school_number)
+    try:
+        created = figures_service.confirm_inventory(school)[1]
+    except figures_service.NoSchoolYearError:
+        flash(_("There is no current school year to confirm the inventory for."), "error")
+    else:
+        if created:
+            flash(
+                _("The inventory of %(name)s is confirmed as complete.", name=school.name),
+                "success",
+            )
+        else:
+            flash(
+                _("The inventory of %(name)s was already confirmed.", name=school.name), "success"
+            )
+    return redirect(url_for("reports.dashboard"))
