@@ -62,6 +62,9 @@ SHEET_CODES = "Codes"
 # Devices that count in the school sheet: everything the school has, not what is gone.
 COUNTED_DEVICE_STATUSES = ("in_use", "in_repair", "spare")
 
+# Audit actions that change the inventory (an export, for one, does not).
+INVENTORY_ACTIONS = ("create", "update", "delete", "import")
+
 # Control characters (except tab and newline) and what XML cannot hold.
 _UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -196,7 +199,7 @@ def resolve_school_year(school_year) -> SchoolYear | None:
         stmt = stmt.where(SchoolYear.label == str(school_year).strip())
     found = db.session.scalar(stmt)
     if found is None:
-        raise ExportError(_("Unknown school year %(year)s.", year=school_year))
+        raise ExportError(f"unknown school year {school_year!r}")
     return found
 
 
@@ -391,6 +394,7 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
         db.session.execute(
             sa.select(AuditEntry.school_number, sa.func.max(AuditEntry.created_at))
             .where(AuditEntry.school_number.in_(school_numbers))
+            .where(AuditEntry.action.in_(INVENTORY_ACTIONS))
             .group_by(AuditEntry.school_number)
         ).all()
     )
@@ -684,3 +688,68 @@ def _codes_sheet(workbook) -> None:
     sheet.append(["is_main", "WAHR / FALSCH", _("Main site of the school (yes / no)")])
     sheet.append(["site", "123", _("The id of the site (sheet Standorte); empty: main site")])
     sheet.finish()
+
+
+# --- choosing the schools --------------------------------------------------------------
+
+
+def select_schools(
+    visible: sa.Select | None = None,
+    *,
+    school_form: str | None = None,
+    district: str | None = None,
+    school_numbers: Iterable[str] = (),
+) -> sa.Select:
+    """A SELECT of the ids of the schools to export: those visible (a SELECT of ids,
+    None: all) that match the filters."""
+    stmt = sa.select(School.id)
+    if visible is not None:
+        stmt = stmt.where(School.id.in_(visible))
+    if school_form:
+        stmt = stmt.where(School.school_form == school_form)
+    if district:
+        stmt = stmt.where(School.district == district)
+    numbers = list(school_numbers)
+    if numbers:
+        stmt = stmt.where(School.school_number.in_(numbers))
+    return stmt
+
+
+def unknown_school_numbers(
+    school_numbers: Iterable[str], visible: sa.Select | None = None
+) -> list[str]:
+    """The numbers that name no school (or none the user may see)."""
+    numbers = sorted(set(school_numbers))
+    if not numbers:
+        return []
+    stmt = sa.select(School.school_number).where(School.school_number.in_(numbers))
+    if visible is not None:
+        stmt = stmt.where(School.id.in_(visible))
+    found = set(db.session.scalars(stmt))
+    return [number for number in numbers if number not in found]
+
+
+def describe_filters(
+    *,
+    school_form: str | None = None,
+    district: str | None = None,
+    school_numbers: Iterable[str] = (),
+    school_year: str | None = None,
+) -> str:
+    """The filters in words, for the Info sheet and the audit log."""
+    with force_locale(LOCALE):
+        return _describe_filters(school_form, district, school_numbers, school_year)
+
+
+def _describe_filters(school_form, district, school_numbers, school_year) -> str:
+    parts = []
+    if school_form:
+        parts.append(f"{_('School form')}: {codes.SCHOOL_FORMS.get(school_form, school_form)}")
+    if district:
+        parts.append(f"{_('City district')}: {district}")
+    numbers = sorted(set(school_numbers))
+    if numbers:
+        parts.append(f"{_('Schools')}: {', '.join(numbers)}")
+    if school_year:
+        parts.append(f"{_('School year')}: {school_year}")
+    return "; ".join(parts)
