@@ -112,14 +112,31 @@ def _columns(obj):
     ]
 
 
-def _changes_of(obj) -> dict:
+def _unloaded_old_values(session: Session, obj, keys: list[str]) -> dict:
+    """The stored values of attributes that were set while expired (e.g. after a commit):
+    the session never loaded them, so their history has no old value; the row still has it."""
+    if not keys:
+        return {}
+    mapper = obj.__mapper__
+    columns = [mapper.column_attrs[key].columns[0] for key in keys]
+    identity = mapper.primary_key_from_instance(obj)
+    where = [c == v for c, v in zip(mapper.primary_key, identity, strict=True)]
+    row = session.connection().execute(sa.select(*columns).where(*where)).one_or_none()
+    return dict(zip(keys, row, strict=True)) if row is not None else {}
+
+
+def _changes_of(obj, session: Session | None = None) -> dict:
     state = sa.inspect(obj)
-    changes = {}
+    changed = {}
     for key in _columns(obj):
         history = state.attrs[key].history
-        if not history.has_changes():
-            continue
-        old = history.deleted[0] if history.deleted else None
+        if history.has_changes():
+            changed[key] = history
+    unknown = [key for key, history in changed.items() if not history.deleted]
+    stored = _unloaded_old_values(session, obj, unknown) if session is not None else {}
+    changes = {}
+    for key, history in changed.items():
+        old = history.deleted[0] if history.deleted else stored.get(key)
         new = history.added[0] if history.added else None
         if old != new:
             changes[key] = [_jsonable(old), _jsonable(new)]
@@ -146,7 +163,7 @@ def _collect(session: Session, _flush_context, _instances) -> None:
     with session.no_autoflush:
         for obj in session.dirty:
             if _is_audited(obj) and session.is_modified(obj):
-                changes = _changes_of(obj)
+                changes = _changes_of(obj, session)
                 if changes:
                     pending.append(("update", obj, changes, _school_number(session, obj)))
         for obj in session.deleted:
