@@ -31,7 +31,12 @@ class SchoolForm(VersionedForm):
     """A school's registry data. School admins may change only the contact fields."""
 
     school_number = StringField(
-        _l("School number"), validators=[DataRequired(), Length(min=6, max=6)]
+        _l("School number"),
+        validators=[
+            DataRequired(),
+            # WTForms has no German text for "exactly 6 characters"; say it ourselves.
+            Length(min=6, max=6, message=_l("The school number has exactly six digits.")),
+        ],
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     school_form = SelectField(
@@ -60,6 +65,8 @@ class SchoolForm(VersionedForm):
         self._school = school
 
     def validate_school_number(self, field):
+        if field.errors:  # the length is wrong already; one message is enough
+            return
         if not re.fullmatch(r"\d{6}", field.data or ""):
             raise ValidationError(_l("The school number has exactly six digits."))
         stmt = sa.select(School.id).where(School.school_number == field.data)
