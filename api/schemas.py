@@ -26,6 +26,13 @@ from inventory.forms import DeviceForm, NetworkLinkForm, OfferingForm
 from schools.forms import SchoolForm, SchoolYearForm, SiteForm
 
 MAX_PER_PAGE = 500
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
+
+
+def no_nul_character(value: str) -> None:
+    """Text with a NUL character cannot be stored (PostgreSQL refuses it)."""
+    if "\x00" in value:
+        raise ma.ValidationError("Text must not contain NUL characters.")
 
 
 class JsonDecimal(fields.Decimal):
@@ -83,6 +90,7 @@ def _field_from_form(unbound: UnboundField, *, required: bool) -> fields.Field:
     if issubclass(field_class, SelectField):
         coerce = unbound.kwargs.get("coerce", str)
         if coerce is not str:  # e.g. the site select: a site id
+            options["validate"] = [*rules, validate.Range(min=1, max=MAX_ID)]
             return fields.Integer(strict=True, **options)
         options["validate"] = [*rules, validate.OneOf(_codes(unbound))]
         return fields.String(**options)
@@ -95,6 +103,7 @@ def _field_from_form(unbound: UnboundField, *, required: bool) -> fields.Field:
     if issubclass(field_class, DateField):
         return fields.Date(**options)
     if issubclass(field_class, StringField | TextAreaField | EmailField):
+        options["validate"] = [*rules, no_nul_character]
         return fields.String(**options)
     raise TypeError(f"no API type for {field_class.__name__}")
 
@@ -135,7 +144,7 @@ def _version_in() -> dict:
     return {
         "version": fields.Integer(
             strict=True,
-            validate=validate.Range(min=1, max=2**31 - 1),
+            validate=validate.Range(min=1, max=MAX_ID),
             metadata={"description": "The version last read; a stale one answers 409."},
         )
     }
@@ -241,7 +250,7 @@ DeviceQuerySchema = _query_schema(
         **_filter_fields(
             DeviceForm, ("category", "status", "learning_level", "funding", "room", "site")
         ),
-        "manufacturer": fields.String(validate=validate.Length(max=100)),
+        "manufacturer": fields.String(validate=[validate.Length(max=100), no_nul_character]),
     },
 )
 LinkQuerySchema = _query_schema(

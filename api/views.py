@@ -6,10 +6,11 @@ are type-checked by the marshmallow schemas (api/schemas.py), the rules are the 
 """
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.exc import DataError
 
 from api import service
 from api.auth import authenticate, rate_limit, rate_limit_key, set_request_user
@@ -74,6 +75,22 @@ def _authenticate_token():
             headers={"WWW-Authenticate": 'Bearer realm="gute-schule"'},
         )
     return None
+
+
+@bp.before_request
+def _refuse_nul_characters():
+    """Path and query text with NUL cannot be compared in PostgreSQL: 400, not 500."""
+    values = [*(request.view_args or {}).values(), *request.args.values(), *request.args.keys()]
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        return api_error(400, "NUL characters are not allowed in paths and parameters.")
+    return None
+
+
+@bp.errorhandler(DataError)
+def _data_error(error: DataError):
+    """A value the database refuses (a last line of defence; schemas catch these first)."""
+    db.session.rollback()
+    return api_error(422, _("Some fields are not valid."))
 
 
 @bp.errorhandler(service.ApiError)
@@ -191,7 +208,7 @@ def site_create(payload, school_number):
     return service.create_site(school_or_404(school_number), payload)
 
 
-@bp.route("/sites/<int:site_id>", methods=["GET"])
+@bp.route("/sites/<int(max=2147483647):site_id>", methods=["GET"])
 @access(SIGNED_IN)
 @bp.response(200, SiteSchema)
 def site_get(site_id):
@@ -199,7 +216,7 @@ def site_get(site_id):
     return record_or_404(Site, Site.id == site_id)
 
 
-@bp.route("/sites/<int:site_id>", methods=["PATCH"])
+@bp.route("/sites/<int(max=2147483647):site_id>", methods=["PATCH"])
 @access(SIGNED_IN)
 @bp.arguments(SitePatchSchema)
 @bp.response(200, SiteSchema)
@@ -208,7 +225,7 @@ def site_patch(payload, site_id):
     return service.update_site(record_or_404(Site, Site.id == site_id), payload)
 
 
-@bp.route("/sites/<int:site_id>", methods=["DELETE"])
+@bp.route("/sites/<int(max=2147483647):site_id>", methods=["DELETE"])
 @access(SIGNED_IN)
 @bp.response(204)
 def site_delete(site_id):
@@ -297,7 +314,7 @@ def link_create(payload, school_number):
     return service.create_link(school_or_404(school_number), payload)
 
 
-@bp.route("/links/<int:link_id>", methods=["GET"])
+@bp.route("/links/<int(max=2147483647):link_id>", methods=["GET"])
 @access(SIGNED_IN)
 @bp.response(200, LinkSchema)
 def link_get(link_id):
@@ -305,7 +322,7 @@ def link_get(link_id):
     return record_or_404(NetworkLink, NetworkLink.id == link_id)
 
 
-@bp.route("/links/<int:link_id>", methods=["PATCH"])
+@bp.route("/links/<int(max=2147483647):link_id>", methods=["PATCH"])
 @access(SIGNED_IN)
 @bp.arguments(LinkPatchSchema)
 @bp.response(200, LinkSchema)
@@ -314,7 +331,7 @@ def link_patch(payload, link_id):
     return service.update_link(record_or_404(NetworkLink, NetworkLink.id == link_id), payload)
 
 
-@bp.route("/links/<int:link_id>", methods=["DELETE"])
+@bp.route("/links/<int(max=2147483647):link_id>", methods=["DELETE"])
 @access(SIGNED_IN)
 @bp.response(204)
 def link_delete(link_id):
@@ -346,7 +363,7 @@ def offering_create(payload, school_number):
     return service.create_offering(school_or_404(school_number), payload)
 
 
-@bp.route("/offerings/<int:offering_id>", methods=["GET"])
+@bp.route("/offerings/<int(max=2147483647):offering_id>", methods=["GET"])
 @access(SIGNED_IN)
 @bp.response(200, OfferingSchema)
 def offering_get(offering_id):
@@ -354,7 +371,7 @@ def offering_get(offering_id):
     return record_or_404(Offering, Offering.id == offering_id)
 
 
-@bp.route("/offerings/<int:offering_id>", methods=["PATCH"])
+@bp.route("/offerings/<int(max=2147483647):offering_id>", methods=["PATCH"])
 @access(SIGNED_IN)
 @bp.arguments(OfferingPatchSchema)
 @bp.response(200, OfferingSchema)
@@ -364,7 +381,7 @@ def offering_patch(payload, offering_id):
     return service.update_offering(offering, payload)
 
 
-@bp.route("/offerings/<int:offering_id>", methods=["DELETE"])
+@bp.route("/offerings/<int(max=2147483647):offering_id>", methods=["DELETE"])
 @access(SIGNED_IN)
 @bp.response(204)
 def offering_delete(offering_id):
@@ -391,7 +408,7 @@ def _school_year(start_year: int) -> SchoolYear:
     return year
 
 
-@bp.route("/school-years/<int:start_year>", methods=["GET"])
+@bp.route("/school-years/<int(max=9999):start_year>", methods=["GET"])
 @access(SIGNED_IN)
 @bp.response(200, SchoolYearSchema)
 def school_year_get(start_year):
@@ -399,7 +416,7 @@ def school_year_get(start_year):
     return _school_year(start_year)
 
 
-@bp.route("/school-years/<int:start_year>", methods=["PUT"])
+@bp.route("/school-years/<int(max=9999):start_year>", methods=["PUT"])
 @access(DEPARTMENT)
 @bp.arguments(SchoolYearPutSchema)
 @bp.response(200, SchoolYearSchema)
