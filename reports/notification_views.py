@@ -1,3 +1,173 @@
-"""notification views (routes on the reports blueprint)"""
+"""The department's "Benachrichtigungen" page (alert runs, outbox, preview, recipients)
+and the school years (routes on the reports blueprint)."""
 
-from reports.views import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.access import DEPARTMENT, access
+from app.audit import acting_as
+from app.extensions import db
+from reports import alert_settings as settings
+from reports.alerts import alert_today, configured_recipients, delivery_state, run_alerts
+from reports.models import AlertRecipient
+from reports.views import bp
+from schools.forms import SchoolYearForm
+from schools.school_years import school_year_by_start
+
+STALE_MESSAGE = _l(
+    "Someone else has changed this school year in the meantime. Your changes were not "
+    "saved; the form now shows the current values. Please enter your changes again."
+)
+
+
+def _notifications_page(form: settings.RecipientForm, status_code: int = 200):
+    status = request.args.get("status", "", type=str)
+    if status not in settings.OUTBOX_FILTERS:
+        status = ""
+    outbox = db.paginate(
+        settings.outbox_query(status),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "reports/notifications.html",
+        runs=settings.recent_runs(),
+        outbox=outbox,
+        outbox_counts=settings.outbox_counts(),
+        status=status,
+        delivery_state=delivery_state,
+        preview=run_alerts(alert_today(), dry_run=True),
+        configured=configured_recipients(),
+        recipients=settings.saved_recipients(),
+        form=form,
+    ), status_code
+
+
+@bp.get("/notifications/")
+@access(DEPARTMENT)
+def notifications():
+    return _notifications_page(settings.RecipientForm(formdata=None))
+
+
+@bp.post("/notifications/run")
+@access(DEPARTMENT)
+def notifications_run():
+    """Run the alert job now, synchronously, and report its outcome."""
+    try:
+        with acting_as("web"):
+            result = run_alerts(alert_today(), trigger="web")
+    except Exception as exc:  # recorded as a failed JobRun; shown, not a 500
+        current_app.logger.exception("alert run from the web failed")
+        flash(_("The alert run failed: %(error)s", error=str(exc)[:300]), "error")
+        return redirect(url_for("reports.notifications"))
+    if result.stage is None:
+        flash(_("The alert run is done: no stage is due today."), "success")
+    elif result.ok:
+        flash(
+            _(
+                "The alert run is done (stage %(stage)s): %(sent)d mails sent.",
+                stage=result.stage,
+                sent=result.sent,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "The alert run is done (stage %(stage)s): %(sent)d mails sent, %(failed)d "
+                "could not be sent and will be retried.",
+                stage=result.stage,
+                sent=result.sent,
+                failed=result.failed,
+            ),
+            "error",
+        )
+    return redirect(url_for("reports.notifications"))
+
+
+@bp.post("/notifications/recipients")
+@access(DEPARTMENT)
+def notification_recipient_add():
+    form = settings.RecipientForm()
+    if form.validate():
+        try:
+            recipient = settings.add_recipient(form.email.data)
+        except settings.DuplicateError:
+            form.email.errors.append(_("This address receives the digest already."))
+        else:
+            flash(_("%(email)s now receives the digest.", email=recipient.email), "success")
+            return redirect(url_for("reports.notifications") + "#recipients")
+    return _notifications_page(form, 422)
+
+
+@bp.post("/notifications/recipients/<int:recipient_id>/delete")
+@access(DEPARTMENT)
+def notification_recipient_delete(recipient_id: int):
+    recipient = db.session.get(AlertRecipient, recipient_id)
+    if recipient is None:
+        abort(404)
+    email = recipient.email
+    settings.remove_recipient(recipient)
+    flash(_("%(email)s no longer receives the digest.", email=email), "success")
+    return redirect(url_for("reports.notifications") + "#recipients")
+
+
+# --- school years ------------------------------------------------------------------------
+
+
+@bp.get("/school-years/")
+@access(DEPARTMENT)
+def school_years():
+    return render_template("reports/school_years.html", school_years=settings.school_years())
+
+
+@bp.route("/school-years/new", methods=["GET", "POST"])
+@access(DEPARTMENT)
+def school_year_new():
+    form = SchoolYearForm()
+    if request.method == "POST" and form.validate():
+        try:
+            school_year = settings.save_school_year(form)
+        except settings.DuplicateError:
+            form.label.errors.append(_("This school year exists already."))
+        else:
+            flash(
+                _("The school year %(label)s has been added.", label=school_year.label), "success"
+            )
+            return redirect(url_for("reports.school_years"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("reports/school_years_form.html", form=form, school_year=None), status
+
+
+@bp.route("/school-years/<int:start_year>/edit", methods=["GET", "POST"])
+@access(DEPARTMENT)
+def school_year_edit(start_year: int):
+    school_year = school_year_by_start(start_year) or abort(404)
+    stale = False
+    if request.method == "POST":
+        form = SchoolYearForm(school_year=school_year)
+        if form.validate():
+            try:
+                settings.save_school_year(form, school_year)
+            except settings.StaleVersionError:
+                stale = True
+            except settings.DuplicateError:
+                form.label.errors.append(_("This school year exists already."))
+            else:
+                flash(_("The changes have been saved."), "success")
+                return redirect(url_for("reports.school_years"))
+        if stale:
+            school_year = school_year_by_start(start_year) or abort(404)
+            form = SchoolYearForm(formdata=None, obj=school_year, school_year=school_year)
+    else:
+        form = SchoolYearForm(formdata=None, obj=school_year, school_year=school_year)
+    status = 409 if stale else (422 if request.method == "POST" else 200)
+    return render_template(
+        "reports/school_years_form.html",
+        form=form,
+        school_year=school_year,
+        stale=stale,
+        stale_message=STALE_MESSAGE,
+    ), status

@@ -1,0 +1,56 @@
+"""Scheduler wiring: APScheduler in its own process (`flask scheduler`), never in the
+web workers and never inside create_app().
+
+Run exactly one scheduler process per installation. A second one would not send mails
+twice (the alert outbox guarantees that), but it would do the work twice.
+"""
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+ALERT_JOB_ID = "gigabit-alerts"
+
+
+def alert_trigger(app: Flask) -> CronTrigger:
+    return CronTrigger.from_crontab(
+        app.config["ALERT_SCHEDULE"], timezone=app.config["ALERT_TIMEZONE"]
+    )
+
+
+def run_alert_job(app: Flask) -> None:
+    """The scheduled job: one alert run inside its own app context, recorded as a JobRun."""
+    from app.audit import acting_as
+    from reports.alerts import run_alerts
+
+    with app.app_context(), acting_as("scheduler"):
+        try:
+            result = run_alerts(trigger="scheduler")
+        except Exception:
+            log.exception("gigabit alert run failed")
+            return
+        if result.ok:
+            log.info("gigabit alerts: %s", result.counts())
+        else:
+            log.warning("gigabit alerts: %s; not sent: %s", result.counts(), result.errors)
+
+
+def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
+    """The scheduler with the alert job registered (not started)."""
+    scheduler = scheduler_class(timezone=app.config["ALERT_TIMEZONE"])
+    scheduler.add_job(
+        run_alert_job,
+        alert_trigger(app),
+        args=[app],
+        id=ALERT_JOB_ID,
+        name="Gigabit alerts",
+        misfire_grace_time=3600,
+        coalesce=True,
+        max_instances=1,
+        replace_existing=True,
+    )
+    return scheduler

@@ -1,0 +1,110 @@
+"""What the department keeps for the alerts: the digest recipients, the school years,
+and the queries of the "Benachrichtigungen" page."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import EmailField
+from wtforms.validators import DataRequired, Email, Length
+
+from app.extensions import db
+from app.forms import BaseForm
+from reports.alerts import JOB_NAME, configured_recipients, normalize_email
+from reports.models import AlertDelivery, AlertRecipient, JobRun
+from schools.forms import SchoolYearForm
+from schools.models import SchoolYear
+
+OUTBOX_FILTERS = ("pending", "sent", "failed")
+
+
+class RecipientForm(BaseForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class StaleVersionError(Exception):
+    """Someone else saved the record since the form was loaded."""
+
+
+class DuplicateError(Exception):
+    """The natural key (an address, a school year label) exists already."""
+
+
+# --- the page ----------------------------------------------------------------------
+
+
+def recent_runs(limit: int = 20) -> list[JobRun]:
+    return list(
+        db.session.scalars(
+            sa.select(JobRun)
+            .where(JobRun.job == JOB_NAME)
+            .order_by(JobRun.started_at.desc(), JobRun.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def outbox_query(status: str = "") -> sa.Select:
+    stmt = sa.select(AlertDelivery).order_by(AlertDelivery.id.desc())
+    if status in OUTBOX_FILTERS:
+        stmt = stmt.where(AlertDelivery.status == status)
+    return stmt
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(AlertDelivery.status, sa.func.count()).group_by(AlertDelivery.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def saved_recipients() -> list[AlertRecipient]:
+    return list(db.session.scalars(sa.select(AlertRecipient).order_by(AlertRecipient.email)))
+
+
+def add_recipient(address: str) -> AlertRecipient:
+    email = normalize_email(address)
+    exists = db.session.scalar(sa.select(AlertRecipient.id).where(AlertRecipient.email == email))
+    if exists is not None or email in configured_recipients():
+        raise DuplicateError(email)
+    recipient = AlertRecipient(email=email)
+    db.session.add(recipient)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise DuplicateError(email) from exc
+    return recipient
+
+
+def remove_recipient(recipient: AlertRecipient) -> None:
+    db.session.delete(recipient)
+    db.session.commit()
+
+
+# --- school years -------------------------------------------------------------------
+
+
+def school_years() -> list[SchoolYear]:
+    return list(db.session.scalars(sa.select(SchoolYear).order_by(SchoolYear.start_year)))
+
+
+def save_school_year(form: SchoolYearForm, school_year: SchoolYear | None = None) -> SchoolYear:
+    """Create a school year, or update one if the form carries its current version."""
+    if school_year is None:
+        school_year = SchoolYear()
+        db.session.add(school_year)
+    elif form.version.data != school_year.version:
+        raise StaleVersionError()
+    school_year.label = form.label.data
+    school_year.start_year = int(form.label.data[:4])
+    school_year.first_school_day = form.first_school_day.data
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleVersionError() from exc
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise DuplicateError(form.label.data) from exc
+    return school_year

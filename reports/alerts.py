@@ -1,0 +1,511 @@
+"""The gigabit alert job (shared/DESIGN.md "Alerts").
+
+Stages. Against the first school day (FSD) of the upcoming school year, the stage
+"lead-<n>" is due from FSD-n until the next stage starts, for each n in
+ALERT_LEAD_DAYS; the smallest lead stage stays due until a week after the FSD. From
+then on "overdue-<w>" is due from FSD+7w for ALERT_OVERDUE_WEEKS weeks; after that
+the school waits for the next school year's stages. A run only ever sends the one
+stage that is due on its day, never a backlog of stages it missed.
+
+Exactly once. For the due stage, every mail is first written to the outbox
+(AlertDelivery, unique on kind, school, school year, stage, recipient) with INSERT
+... ON CONFLICT DO NOTHING, so a rerun or a concurrent run adds nothing. Then a run
+*claims* pending rows: it locks them (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED;
+SQLite: a BEGIN IMMEDIATE write transaction), sets a lease (`claimed_until`) and
+commits before it sends, so a concurrent run skips them. Each send is committed on
+its own as sent, or stays pending with its error and is retried by the next run;
+after ALERT_MAX_ATTEMPTS it is failed.
+
+Superseded mails. Pending rows of any other stage than the one due now (a stage whose
+mail never went out) are not sent any more: the newer stage's mail replaces them. They
+are closed as failed with last_error starting "superseded:". Likewise a pending school
+mail whose school has become gigabit-ready is closed with "cancelled:".
+"""
+
+import datetime as dt
+import logging
+import traceback
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.mail import Mailer, MailError
+from app.model_base import utcnow
+from reports.models import DIGEST_SCHOOL_KEY, AlertDelivery, AlertRecipient, JobRun
+from reports.readiness import SchoolReadiness, readiness
+from schools.school_years import current_school_year, upcoming_school_year
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "gigabit_alerts"
+# How long a claim keeps other runs away from a mail; far longer than one send takes.
+CLAIM_LEASE = dt.timedelta(minutes=30)
+SUPERSEDED = "superseded:"
+CANCELLED = "cancelled:"
+
+
+# --- stages -------------------------------------------------------------------
+
+
+def lead_stage(days: int) -> str:
+    return f"lead-{days}"
+
+
+def overdue_stage(week: int) -> str:
+    return f"overdue-{week}"
+
+
+def stage_on(
+    first_school_day: dt.date, today: dt.date, lead_days: list[int], overdue_weeks: int
+) -> str | None:
+    """The stage due on `today` for a school year starting on `first_school_day`."""
+    days_left = (first_school_day - today).days
+    leads = sorted({int(days) for days in lead_days if int(days) >= 0})
+    weeks_past = -days_left // 7 if days_left < 0 else 0
+    if weeks_past >= 1:
+        return overdue_stage(weeks_past) if weeks_past <= overdue_weeks else None
+    # Before the first school day, or in its first week: the latest lead stage reached.
+    reached = [days for days in leads if days_left <= days]
+    return lead_stage(reached[0]) if reached else None
+
+
+@dataclass(frozen=True)
+class DueStage:
+    school_year_id: int
+    label: str  # of the school year, "2026/27"
+    first_school_day: dt.date
+    stage: str
+    today: dt.date
+
+    @property
+    def days_left(self) -> int:
+        """Days until the first school day (negative once it has passed)."""
+        return (self.first_school_day - self.today).days
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.stage.startswith("overdue-")
+
+
+def alert_today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(current_app.config["ALERT_TIMEZONE"])).date()
+
+
+def due_stage(today: dt.date) -> DueStage | None:
+    """The one stage due on that day: the upcoming school year's lead stage, else the
+    overdue stage of the school year that has just begun."""
+    config = current_app.config
+    lead_days = list(config["ALERT_LEAD_DAYS"])
+    overdue_weeks = int(config["ALERT_OVERDUE_WEEKS"])
+    for school_year in (upcoming_school_year(today), current_school_year(today)):
+        if school_year is None:
+            continue
+        stage = stage_on(school_year.first_school_day, today, lead_days, overdue_weeks)
+        if stage:
+            return DueStage(
+                school_year.id, school_year.label, school_year.first_school_day, stage, today
+            )
+    return None
+
+
+# --- what is due ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedMail:
+    kind: str  # "school" or "digest"
+    school_key: str
+    school_id: int | None
+    recipient: str
+    subject: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.school_key, self.recipient)
+
+
+@dataclass
+class AlertPlan:
+    today: dt.date
+    due: DueStage | None
+    not_ready: list[SchoolReadiness] = field(default_factory=list)
+    mails: list[PlannedMail] = field(default_factory=list)
+
+    @property
+    def stage(self) -> str | None:
+        return self.due.stage if self.due else None
+
+
+def normalize_email(address: str) -> str:
+    return (address or "").strip().lower()
+
+
+def configured_recipients() -> list[str]:
+    """ALERT_RECIPIENTS from the config (a list, or a comma-separated string)."""
+    value = current_app.config.get("ALERT_RECIPIENTS") or []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [normalize_email(address) for address in value if normalize_email(address)]
+
+
+def digest_recipients() -> list[str]:
+    """The department's digest addresses: the config list plus the AlertRecipient rows."""
+    addresses = configured_recipients()
+    addresses += [
+        normalize_email(email)
+        for email in db.session.scalars(
+            sa.select(AlertRecipient.email).order_by(AlertRecipient.email)
+        )
+    ]
+    return list(dict.fromkeys(address for address in addresses if address))
+
+
+def plan_alerts(today: dt.date) -> AlertPlan:
+    """Everything the due stage asks for on that day (before looking at the outbox)."""
+    from reports.alert_mail import digest_subject, school_subject
+
+    due = due_stage(today)
+    plan = AlertPlan(today=today, due=due)
+    if due is None:
+        return plan
+    plan.not_ready = [school for school in readiness() if not school.ready]
+    for school in plan.not_ready:
+        recipient = normalize_email(school.it_contact_email)
+        if recipient:
+            plan.mails.append(
+                PlannedMail(
+                    "school",
+                    school.school_number,
+                    school.school_id,
+                    recipient,
+                    school_subject(school, due),
+                )
+            )
+    if plan.not_ready:
+        subject = digest_subject(len(plan.not_ready), due)
+        for recipient in digest_recipients():
+            plan.mails.append(PlannedMail("digest", DIGEST_SCHOOL_KEY, None, recipient, subject))
+    return plan
+
+
+def mails_to_send(plan: AlertPlan) -> list[PlannedMail]:
+    """The planned mails a run would send now: new ones and pending retries."""
+    if plan.due is None or not plan.mails:
+        return []
+    done = set(
+        db.session.execute(
+            sa.select(AlertDelivery.kind, AlertDelivery.school_key, AlertDelivery.recipient).where(
+                AlertDelivery.school_year_id == plan.due.school_year_id,
+                AlertDelivery.stage == plan.due.stage,
+                AlertDelivery.status != "pending",
+            )
+        ).tuples()
+    )
+    return [mail for mail in plan.mails if mail.key not in done]
+
+
+# --- the run --------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    today: dt.date
+    stage: str | None = None
+    school_year: str | None = None
+    not_ready: int = 0
+    queued: int = 0
+    sent: int = 0
+    failed: int = 0  # send attempts that failed in this run (retried, or failed for good)
+    superseded: int = 0
+    errors: list[str] = field(default_factory=list)
+    planned: list[PlannedMail] = field(default_factory=list)  # dry run: what would go out
+    job_run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict:
+        return {
+            "today": self.today.isoformat(),
+            "stage": self.stage,
+            "school_year": self.school_year,
+            "not_ready": self.not_ready,
+            "queued": self.queued,
+            "sent": self.sent,
+            "failed": self.failed,
+            "superseded": self.superseded,
+        }
+
+
+def run_alerts(
+    today: dt.date | None = None, *, trigger: str = "manual", dry_run: bool = False
+) -> RunResult:
+    """Run the alert job once for that day. A dry run only plans and writes nothing."""
+    today = today or alert_today()
+    if dry_run:
+        plan = plan_alerts(today)
+        result = _result_for(plan)
+        result.planned = mails_to_send(plan)
+        db.session.rollback()
+        return result
+
+    job_run = JobRun(job=JOB_NAME, trigger=trigger, started_at=utcnow(), outcome="running")
+    db.session.add(job_run)
+    db.session.commit()
+    job_run_id = job_run.id
+    try:
+        result = _run(today)
+    except Exception as exc:
+        db.session.rollback()
+        _finish(job_run_id, "failed", {"today": today.isoformat()}, _describe(exc))
+        raise
+    result.job_run_id = job_run_id
+    _finish(
+        job_run_id,
+        "success" if result.ok else "failed",
+        result.counts(),
+        "\n".join(result.errors),
+    )
+    return result
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+def _finish(job_run_id: int, outcome: str, counts: dict, error: str) -> None:
+    db.session.execute(
+        sa.update(JobRun)
+        .where(JobRun.id == job_run_id)
+        .values(finished_at=utcnow(), outcome=outcome, counts=counts, error=error[:10_000])
+    )
+    db.session.commit()
+
+
+def _result_for(plan: AlertPlan) -> RunResult:
+    return RunResult(
+        today=plan.today,
+        stage=plan.stage,
+        school_year=plan.due.label if plan.due else None,
+        not_ready=len(plan.not_ready),
+    )
+
+
+def _run(today: dt.date) -> RunResult:
+    plan = plan_alerts(today)
+    result = _result_for(plan)
+    due = plan.due
+    now = utcnow()
+    if due is not None:
+        result.queued = _queue(due, plan.mails, now)
+    result.superseded = _supersede(due, plan, now)
+    if due is None:
+        return result
+    claimed = _claim(due, now)
+    if claimed:
+        _send(claimed, plan, result)
+    return result
+
+
+def _insert(values: list[dict]):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = postgresql.insert(AlertDelivery)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(AlertDelivery)
+    else:  # pragma: no cover - only PostgreSQL and SQLite are supported
+        raise RuntimeError(f"unsupported database {dialect}")
+    return stmt.values(values).on_conflict_do_nothing(
+        index_elements=["kind", "school_key", "school_year_id", "stage", "recipient"]
+    )
+
+
+def _queue(due: DueStage, mails: list[PlannedMail], now: dt.datetime) -> int:
+    """Write the due stage's mails to the outbox; rows that exist already stay as they are."""
+    if not mails:
+        return 0
+    values = [
+        {
+            "kind": mail.kind,
+            "school_key": mail.school_key,
+            "school_id": mail.school_id,
+            "school_year_id": due.school_year_id,
+            "stage": due.stage,
+            "recipient": mail.recipient,
+            "status": "pending",
+            "subject": mail.subject[:300],
+            "attempts": 0,
+            "last_error": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for mail in mails
+    ]
+    queued = 0
+    for start in range(0, len(values), 500):
+        queued += max(db.session.execute(_insert(values[start : start + 500])).rowcount, 0)
+    db.session.commit()
+    return queued
+
+
+def _not_claimed(now: dt.datetime):
+    return sa.or_(AlertDelivery.claimed_until.is_(None), AlertDelivery.claimed_until < now)
+
+
+def _supersede(due: DueStage | None, plan: AlertPlan, now: dt.datetime) -> int:
+    """Close pending rows that are no longer due: other stages, and schools now ready."""
+    closed = 0
+    other_stage = sa.true()
+    if due is not None:
+        other_stage = sa.or_(
+            AlertDelivery.school_year_id != due.school_year_id, AlertDelivery.stage != due.stage
+        )
+    label = f"{due.label} {due.stage}" if due else "none"
+    closed += db.session.execute(
+        sa.update(AlertDelivery)
+        .where(AlertDelivery.status == "pending", other_stage, _not_claimed(now))
+        .values(
+            status="failed",
+            last_error=f"{SUPERSEDED} not sent, the stage due now is {label}",
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if due is not None:
+        not_ready = [school.school_id for school in plan.not_ready]
+        closed += db.session.execute(
+            sa.update(AlertDelivery)
+            .where(
+                AlertDelivery.status == "pending",
+                AlertDelivery.kind == "school",
+                AlertDelivery.school_id.not_in(not_ready),
+                _not_claimed(now),
+            )
+            .values(
+                status="failed",
+                last_error=f"{CANCELLED} the school is gigabit-ready now",
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    db.session.commit()
+    return closed
+
+
+def _claim(due: DueStage, now: dt.datetime) -> list[int]:
+    """Lock and lease the due stage's pending rows; committed before anything is sent."""
+    db.session.commit()
+    stmt = (
+        sa.select(AlertDelivery.id)
+        .where(
+            AlertDelivery.status == "pending",
+            AlertDelivery.school_year_id == due.school_year_id,
+            AlertDelivery.stage == due.stage,
+            _not_claimed(now),
+        )
+        .order_by(AlertDelivery.id)
+    )
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    elif dialect == "sqlite":
+        # Take SQLite's write lock now, so no other process reads the same rows as free.
+        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        ids = list(db.session.scalars(stmt))
+        if ids:
+            db.session.execute(
+                sa.update(AlertDelivery)
+                .where(AlertDelivery.id.in_(ids))
+                .values(claimed_until=now + CLAIM_LEASE)
+                .execution_options(synchronize_session=False)
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return ids
+
+
+def _send(ids: list[int], plan: AlertPlan, result: RunResult) -> None:
+    """Send the claimed rows over one SMTP connection; each outcome committed at once."""
+    from reports.alert_mail import digest_message, school_message
+
+    max_attempts = int(current_app.config["ALERT_MAX_ATTEMPTS"])
+    deliveries = db.session.scalars(
+        sa.select(AlertDelivery).where(AlertDelivery.id.in_(ids)).order_by(AlertDelivery.id)
+    ).all()
+    # Detached, so the commit after each send does not expire (and reload) them.
+    for delivery in deliveries:
+        db.session.expunge(delivery)
+    by_school = {school.school_id: school for school in plan.not_ready}
+    digest_attachment = None
+    with Mailer() as mailer:
+        for delivery in deliveries:
+            values: dict = {"claimed_until": None, "updated_at": utcnow()}
+            school = by_school.get(delivery.school_id)
+            try:
+                if delivery.kind == "school":
+                    if school is None:  # became ready since the row was written
+                        values.update(
+                            status="failed",
+                            last_error=f"{CANCELLED} the school is gigabit-ready now",
+                        )
+                        _update(delivery.id, values)
+                        result.superseded += 1
+                        continue
+                    message = school_message(delivery, school, plan.due)
+                else:
+                    if digest_attachment is None:
+                        from reports.alert_mail import digest_workbook
+
+                        digest_attachment = digest_workbook(plan)
+                    message = digest_message(delivery, plan, digest_attachment)
+                mailer.send(message)
+            except MailError as exc:
+                attempts = delivery.attempts + 1
+                error = str(exc)[:2000]
+                values.update(
+                    attempts=attempts,
+                    last_error=error,
+                    status="failed" if attempts >= max_attempts else "pending",
+                )
+                _update(delivery.id, values)
+                result.failed += 1
+                result.errors.append(f"{delivery.recipient} ({delivery.subject}): {error}")
+                log.warning("alert mail to %s not sent: %s", delivery.recipient, error)
+                continue
+            values.update(
+                status="sent", attempts=delivery.attempts + 1, last_error="", sent_at=utcnow()
+            )
+            _update(delivery.id, values)
+            result.sent += 1
+
+
+def _update(delivery_id: int, values: dict) -> None:
+    db.session.execute(
+        sa.update(AlertDelivery)
+        .where(AlertDelivery.id == delivery_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+# --- for the notifications page --------------------------------------------------
+
+
+def delivery_state(delivery: AlertDelivery) -> str:
+    """sent, pending, failed, superseded or cancelled (the last two are failed rows that
+    were closed on purpose, not errors)."""
+    if delivery.status == "failed":
+        if delivery.last_error.startswith(SUPERSEDED):
+            return "superseded"
+        if delivery.last_error.startswith(CANCELLED):
+            return "cancelled"
+    return delivery.status
