@@ -16,6 +16,7 @@ from app.audit import AuditEntry
 from app.codes import END_USER_CATEGORIES, LEARNING_LEVELS, OFFERING_KINDS, SCHOOL_FORMS
 from app.extensions import db
 from inventory.models import Device, Offering
+from reports.exports import INVENTORY_ACTIONS
 from reports.readiness import (
     STATUS_AT_RISK,
     STATUS_PLANNED,
@@ -206,10 +207,12 @@ def offering_coverage(school_ids=None) -> tuple[dict[tuple[str, str], int], dict
 
 
 def last_changes(school_numbers) -> dict[str, dt.datetime]:
-    """When each school's data last changed (the latest audit entry), in one grouped query."""
+    """When each school's inventory last changed (its latest audit entry of a change, as in
+    the workbook's Schulen sheet; an export is no change), in one grouped query."""
     stmt = (
         sa.select(AuditEntry.school_number, sa.func.max(AuditEntry.created_at))
         .where(AuditEntry.school_number.is_not(None))
+        .where(AuditEntry.action.in_(INVENTORY_ACTIONS))
         .group_by(AuditEntry.school_number)
     )
     if school_numbers is not None:

@@ -175,7 +175,7 @@ def test_chart_escapes_labels():
     assert "a &amp; b" in chart
     assert "style=" not in chart
     svg = html.fromstring(str(chart))
-    assert svg.xpath("//rect[@class='bar ready']")[0].get("width") == "360"
+    assert svg.xpath("//rect[@class='bar ready']")[0].get("width") == "290"
 
 
 def test_devices_per_student_by_school_form_counts_end_user_devices_in_use(
