@@ -3,7 +3,14 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from app.codes import (
     DEVICE_CATEGORIES,
@@ -24,6 +31,19 @@ from inventory.models import Device
 from schools.models import School
 
 MAX_MBPS = 100_000  # 100 Gbit/s: anything above is a typo
+
+
+class Present:
+    """Like DataRequired, but 0 counts as a value, so NumberRange can say what is wrong
+    with it; input that is not a number keeps only its own error."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()
+        if field.data is None:
+            raise StopValidation(field.gettext("This field is required."))
 
 
 def _coerce_site(value):
@@ -98,10 +118,10 @@ class NetworkLinkForm(SchoolRecordForm):
         validators=[DataRequired()],
     )
     down_mbps = IntegerField(
-        _l("Downstream (Mbit/s)"), validators=[DataRequired(), NumberRange(min=1, max=MAX_MBPS)]
+        _l("Downstream (Mbit/s)"), validators=[Present(), NumberRange(min=1, max=MAX_MBPS)]
     )
     up_mbps = IntegerField(
-        _l("Upstream (Mbit/s)"), validators=[DataRequired(), NumberRange(min=1, max=MAX_MBPS)]
+        _l("Upstream (Mbit/s)"), validators=[Present(), NumberRange(min=1, max=MAX_MBPS)]
     )
     status = SelectField(
         _l("Status"), choices=choices(LINK_STATUSES, blank=True), validators=[DataRequired()]

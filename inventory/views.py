@@ -71,7 +71,9 @@ def _save_device(school, form, device, is_new):
         flash(message % {"number": device.inventory_number}, "success")
         if is_new:
             return redirect(url_for("inventory.device_list", school_number=school.school_number))
-        return redirect(url_for("inventory.device_detail", inventory_number=device.inventory_number))
+        return redirect(
+            url_for("inventory.device_detail", inventory_number=device.inventory_number)
+        )
     if outcome is Outcome.STALE:
         return _stale_device(school, device)
     if outcome is Outcome.DUPLICATE:
@@ -147,9 +149,7 @@ def device_delete(inventory_number):
         "inventory/confirm_delete.html",
         school=school,
         title=_("Delete device %(number)s?") % {"number": device.inventory_number},
-        what=_(
-            "The device %(number)s (%(description)s) will be deleted. Its history is kept."
-        )
+        what=_("The device %(number)s (%(description)s) will be deleted. Its history is kept.")
         % {"number": device.inventory_number, "description": _device_description(device)},
         cancel_url=url_for("inventory.device_detail", inventory_number=device.inventory_number),
     )
@@ -252,20 +252,20 @@ def _id_arg(model, record) -> dict:
     return {"link_id": record.id} if model is NetworkLink else {"offering_id": record.id}
 
 
-def _form_for(model, school, record=None, formdata=True):
-    kwargs = {"school": school}
-    if formdata is None:
-        kwargs["formdata"] = None
-    if record is not None:
-        kwargs["obj"] = record
-    form = KINDS[model]["form"](**kwargs)
-    if record is not None and hasattr(form, "site") and formdata is None:
+def _form_for(model, school, record=None):
+    """The form with the posted data, or (given a record) filled with the record's values.
+    A posted form never falls back to the record's values for fields missing in the post."""
+    form_class = KINDS[model]["form"]
+    if record is None:
+        return form_class(school=school)
+    form = form_class(formdata=None, obj=record, school=school)
+    if hasattr(form, "site"):
         form.site.data = record.site_id
     return form
 
 
 def _stale_record(model, school, record):
-    form = _form_for(model, school, record, formdata=None)
+    form = _form_for(model, school, record)
     message = _titles(model)["stale"] % {"actor": records.last_editor(record)}
     return _record_form_page(model, school, form, record, stale_message=message), 409
 
@@ -294,10 +294,8 @@ def _edit_record(model, record_id):
     record = record_or_404(model, model.id == record_id)
     school = record.school
     if request.method == "GET":
-        return _record_form_page(
-            model, school, _form_for(model, school, record, formdata=None), record
-        )
-    form = _form_for(model, school, record)
+        return _record_form_page(model, school, _form_for(model, school, record), record)
+    form = _form_for(model, school)
     if records.is_stale(record, form):
         return _stale_record(model, school, record)
     if form.validate():

@@ -67,9 +67,7 @@ def test_new_device_form_shows_german_labels_and_main_site_default(admin_client,
 
 
 def test_valid_new_device_is_written_with_main_site_and_flash(admin_client, school):
-    response = admin_client.post(
-        f"/schools/{school.school_number}/devices/new", data=device_data()
-    )
+    response = admin_client.post(f"/schools/{school.school_number}/devices/new", data=device_data())
     assert response.status_code == 302
     assert response.location.endswith(f"/schools/{school.school_number}/devices/")
     db.session.expire_all()
@@ -123,9 +121,7 @@ def test_invalid_new_device_shows_german_error_at_field_and_writes_nothing(
 
 def test_duplicate_inventory_number_is_a_german_field_error(admin_client, school, make_device):
     make_device(school, inventory_number="BO-2026-0001")
-    response = admin_client.post(
-        f"/schools/{school.school_number}/devices/new", data=device_data()
-    )
+    response = admin_client.post(f"/schools/{school.school_number}/devices/new", data=device_data())
     assert response.status_code == 422
     assert (
         field_error(response.get_data(True), "inventory_number")
@@ -138,9 +134,7 @@ def test_duplicate_of_another_schools_device_is_refused_too(
     admin_client, school, make_school, make_device
 ):
     make_device(make_school(), inventory_number="BO-2026-0001")
-    response = admin_client.post(
-        f"/schools/{school.school_number}/devices/new", data=device_data()
-    )
+    response = admin_client.post(f"/schools/{school.school_number}/devices/new", data=device_data())
     assert response.status_code == 422
     assert device_count() == 1
 
@@ -154,9 +148,7 @@ def test_duplicate_caught_at_commit_becomes_the_field_error(
 
     make_device(school, inventory_number="BO-2026-0001")
     monkeypatch.setattr(DeviceForm, "validate_inventory_number", lambda self, field: None)
-    response = admin_client.post(
-        f"/schools/{school.school_number}/devices/new", data=device_data()
-    )
+    response = admin_client.post(f"/schools/{school.school_number}/devices/new", data=device_data())
     assert response.status_code == 422
     assert (
         field_error(response.get_data(True), "inventory_number")
@@ -241,7 +233,9 @@ def test_edit_to_existing_inventory_number_is_refused(admin_client, school, make
     assert db.session.get(Device, device.id).inventory_number == "BO-2"
 
 
-def test_second_of_two_concurrent_edits_is_refused(client, make_app, login, make_user, school, make_device):
+def test_second_of_two_concurrent_edits_is_refused(
+    client, make_app, login, make_user, school, make_device
+):
     device = make_device(school, inventory_number="BO-1", room="A 1")
     user_a = make_user("school_admin", schools=[school], email="anna@schule.example.org")
     user_b = make_user("school_admin", schools=[school], email="bernd@schule.example.org")
@@ -253,7 +247,10 @@ def test_second_of_two_concurrent_edits_is_refused(client, make_app, login, make
             "/devices/BO-1/edit"
         ).get_data(True)
     assert (
-        first.post("/devices/BO-1/edit", data=device_data(inventory_number="BO-1", room="Erster", version="1")).status_code
+        first.post(
+            "/devices/BO-1/edit",
+            data=device_data(inventory_number="BO-1", room="Erster", version="1"),
+        ).status_code
         == 302
     )
     response = second.post(
@@ -303,7 +300,10 @@ def test_delete_needs_csrf_token(make_app, login, make_user, school, make_device
     user = make_user("school_admin", schools=[school])
     page = browser.get("/login").get_data(True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    browser.post("/login", data={"email": user.email, "password": "correct horse battery staple", "csrf_token": token})
+    browser.post(
+        "/login",
+        data={"email": user.email, "password": "correct horse battery staple", "csrf_token": token},
+    )
     assert browser.post("/devices/BO-1/delete").status_code == 400
     assert device_count() == 1
 
@@ -312,13 +312,12 @@ def test_delete_needs_csrf_token(make_app, login, make_user, school, make_device
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize(
-    "path", ["/devices/{n}", "/devices/{n}/edit", "/devices/{n}/delete"]
-)
+@pytest.mark.parametrize("path", ["/devices/{n}", "/devices/{n}/edit", "/devices/{n}/delete"])
 def test_other_schools_device_is_404(admin_client, make_school, make_device, method, path):
     other = make_device(make_school(), inventory_number="OTHER-1", room="X")
     response = getattr(admin_client, method)(
-        path.format(n=other.inventory_number), data=device_data(inventory_number="OTHER-1", room="Y", version="1")
+        path.format(n=other.inventory_number),
+        data=device_data(inventory_number="OTHER-1", room="Y", version="1"),
     )
     assert response.status_code == 404 if not (method == "post" and path == "/devices/{n}") else 405
     db.session.expire_all()
@@ -329,9 +328,7 @@ def test_other_schools_device_is_404(admin_client, make_school, make_device, met
 @pytest.mark.parametrize("path", ["/schools/{n}/devices/", "/schools/{n}/devices/new"])
 def test_other_schools_device_pages_are_404(admin_client, make_school, method, path):
     other = make_school()
-    response = getattr(admin_client, method)(
-        path.format(n=other.school_number), data=device_data()
-    )
+    response = getattr(admin_client, method)(path.format(n=other.school_number), data=device_data())
     assert response.status_code == (405 if method == "post" and path.endswith("devices/") else 404)
     assert device_count() == 0
 
