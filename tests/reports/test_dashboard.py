@@ -61,6 +61,14 @@ def test_department_sees_share_of_ready_schools_and_sites(
     assert _text(doc, "count-at-risk") == "1"
 
 
+def test_empty_city_without_school_years_renders_without_figures(client, login_as):
+    login_as("department")
+    doc = _page(client.get("/"))
+    assert _text(doc, "share-schools").startswith("—")
+    assert "Es ist noch kein kommendes Schuljahr eingetragen." in doc.text_content()
+    assert "Es gibt noch kein laufendes Schuljahr." in doc.text_content()
+
+
 def test_city_figures_count_ready_schools_by_the_readiness_rule(make_school, make_link, years):
     fast, slow, none = make_school(), make_school(), make_school()
     make_link(fast)
