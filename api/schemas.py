@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import Length, NumberRange
 
 from inventory.forms import DeviceForm, NetworkLinkForm, OfferingForm
 from schools.forms import SchoolForm, SchoolYearForm, SiteForm
@@ -57,6 +57,11 @@ def _validators(unbound: UnboundField) -> list:
     if validators is None and len(unbound.args) > 1:
         validators = unbound.args[1]
     return list(validators or [])
+
+
+def _marks_required(validator) -> bool:
+    """DataRequired, InputRequired or any validator flagging the field as required."""
+    return bool(getattr(validator, "field_flags", {}).get("required"))
 
 
 def _codes(unbound: UnboundField) -> list[str]:
@@ -119,7 +124,7 @@ def schema_fields_from_form(
         required = (
             not partial
             and "default" not in unbound.kwargs
-            and any(isinstance(v, DataRequired) for v in _validators(unbound))
+            and any(_marks_required(v) for v in _validators(unbound))
         )
         result[name] = _field_from_form(unbound, required=required)
     return result
@@ -229,6 +234,8 @@ def _filter_fields(form_class, names: tuple[str, ...]) -> dict:
             field = field.inner
         field.allow_none = False
         field.required = False
+        if isinstance(field, fields.Integer):
+            field.strict = False  # query values are text
         result[name] = field
     return result
 
