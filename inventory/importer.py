@@ -1,0 +1,788 @@
+"""The Excel/CSV import of schools, sites, devices, network links and offerings.
+
+analyse() reads a file and validates every row with the web forms' rules against
+data preloaded in a few queries (no query per row); apply() writes the valid result
+in one transaction with ORM objects, so the audit listener records every change.
+Default is all-or-nothing: one bad row and nothing is written.
+"""
+
+import contextlib
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
+
+from app.access import scope_to_user
+from app.audit import record
+from app.extensions import db
+from app.users import User
+from inventory.columns import COLUMNS, header_map, normalize_header
+from inventory.import_forms import FORMS
+from inventory.import_readers import (
+    DEFAULT_MAX_UNCOMPRESSED,
+    ImportFileError,
+    Sheet,
+    read_sheets,
+)
+from inventory.import_values import FIELD_TYPES, ValueReader
+from inventory.models import Device, NetworkLink, Offering
+from schools.models import School, Site
+
+KINDS = tuple(COLUMNS)
+MODELS = {
+    "schools": School,
+    "sites": Site,
+    "devices": Device,
+    "links": NetworkLink,
+    "offerings": Offering,
+}
+# The column that identifies an existing record; a row without it creates one.
+KEYS = {
+    "schools": "school_number",
+    "sites": "id",
+    "devices": "inventory_number",
+    "links": "id",
+    "offerings": "id",
+}
+# Columns a file must have (besides school_number where no default school is given).
+REQUIRED = {
+    "schools": ("school_number", "name", "school_form"),
+    "sites": ("name",),
+    "devices": ("inventory_number", "category"),
+    "links": ("technology", "down_mbps", "up_mbps", "status"),
+    "offerings": ("learning_level", "kind"),
+}
+# Fields a form gives a default when the cell is blank in a new row.
+FORM_DEFAULTS = {"status"}
+FLUSH_BATCH = 1000
+LOOKUP_CHUNK = 5000  # bound parameters per IN (...) query; SQLite allows 32,766
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int
+    column: str  # the header as written in the file ("" for the row as a whole)
+    letter: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.letter} ({self.column})" if self.column else "-"
+        return f"{self.sheet}, {self.row}, {where}: {self.message}"
+
+
+@dataclass
+class RowResult:
+    number: int
+    values: list
+    action: str = "error"  # create, update, unchanged, error
+    errors: list[RowError] = field(default_factory=list)
+    school: School | None = None
+    record: object | None = None
+    new_values: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    filename: str
+    sheet: str = ""
+    headers: list[str] = field(default_factory=list)
+    rows: list[RowResult] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    written: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.count("create"),
+            "updated": self.count("update"),
+            "unchanged": self.count("unchanged"),
+            "bad": self.count("error"),
+        }
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [error for row in self.rows for error in row.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not any(row.errors for row in self.rows)
+
+    @property
+    def has_valid_rows(self) -> bool:
+        return any(row.action in ("create", "update") for row in self.rows)
+
+
+@dataclass
+class ImportScope:
+    """Who imports: a user (scoped to their schools) or the CLI (user None, all schools)."""
+
+    user: User | None = None
+    default_school: str | None = None  # rows without school_number belong to it
+    only_school: str | None = None  # rows of other schools are errors
+
+    @property
+    def may_import_schools(self) -> bool:
+        return self.user is None or self.user.is_department
+
+    def scoped(self, stmt: sa.Select, school_id_column) -> sa.Select:
+        if self.user is None:
+            return stmt
+        return scope_to_user(stmt, school_id_column, self.user)
+
+
+@contextlib.contextmanager
+def messages_context():
+    """Outside a request (CLI, jobs) messages are German: the locale selector and the
+    forms' translations need a request, so give them a bare one."""
+    if has_request_context():
+        yield
+    else:
+        with current_app.test_request_context():
+            yield
+
+
+def _chunks(values: list, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def choose_sheet(kind: str, sheets: list[Sheet]) -> Sheet | None:
+    """The sheet with most known headers of the kind (an export workbook has several)."""
+    accepted = header_map(kind)
+    best, best_score = None, -1
+    for sheet in sheets:
+        if normalize_header(sheet.name) in ("codes", "fehler"):
+            continue
+        known = {accepted[h] for h in map(normalize_header, sheet.headers) if h in accepted}
+        score = len(known) + (100 if set(REQUIRED[kind]) <= known else 0)
+        if score > best_score:
+            best, best_score = sheet, score
+    return best
+
+
+def _map_columns(kind: str, sheet: Sheet, report: ImportReport) -> dict[str, int]:
+    accepted = header_map(kind)
+    columns: dict[str, int] = {}
+    for index, header in enumerate(sheet.headers):
+        if not header:
+            continue
+        code = accepted.get(normalize_header(header))
+        if code is None:
+            report.ignored_columns.append(header)
+        elif code in columns:
+            report.file_errors.append(
+                _("The column “%(column)s” appears more than once.", column=header)
+            )
+        else:
+            columns[code] = index
+    return columns
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+class _Analysis:
+    def __init__(self, kind: str, sheet: Sheet, scope: ImportScope, report: ImportReport):
+        self.kind = kind
+        self.sheet = sheet
+        self.scope = scope
+        self.report = report
+        self.model = MODELS[kind]
+        self.key = KEYS[kind]
+        self.form_class = FORMS[kind]
+        self.reader = ValueReader(kind)
+        self.columns = _map_columns(kind, sheet, report)
+        self._parsed: list[tuple[RowResult, dict]] = []
+        self._forms: dict = {}
+        self.fields = [f for f in FIELD_TYPES[kind] if f != "id"]
+        if kind != "schools":
+            self.fields.remove("school_number")
+
+    # -- helpers
+    def error(self, row: RowResult, field_name: str | None, message: str) -> None:
+        index = self.columns.get(field_name) if field_name else None
+        if index is None:
+            column, letter = "", ""
+        else:
+            column, letter = self.sheet.headers[index], self.sheet.column_letter(index)
+        row.errors.append(RowError(self.sheet.name, row.number, column, letter, str(message)))
+        row.action = "error"
+
+    def check_columns(self) -> None:
+        required = list(REQUIRED[self.kind])
+        if self.kind != "schools" and not self.scope.default_school:
+            required.append("school_number")
+        labels = dict(COLUMNS[self.kind])
+        missing = [f"{labels[code]} ({code})" for code in required if code not in self.columns]
+        if missing:
+            self.report.file_errors.append(
+                _("Required columns are missing: %(columns)s.", columns=", ".join(missing))
+            )
+        if not self.sheet.rows:
+            self.report.file_errors.append(_("The file has no data rows below the header row."))
+
+    def cell(self, values: list, field_name: str):
+        index = self.columns.get(field_name)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    # -- the steps
+    def run(self) -> None:
+        self.check_columns()
+        if self.report.file_errors:
+            return
+        self._parsed = [self.parse_row(number, values) for number, values in self.sheet.rows]
+        self.preload(self._parsed)
+        seen: dict = {}
+        for row, data in self._parsed:
+            if not row.errors:
+                self.resolve(row, data, seen)
+            if not row.errors:
+                self.validate(row, data)
+        # a later duplicate may have marked an earlier, validated row as bad
+        for row in self.report_rows():
+            if row.errors:
+                row.action = "error"
+        if self.kind == "sites":
+            self.check_main_sites()
+        self.match_without_id()
+        self.report.rows = list(self.report_rows())
+
+    def parse_row(self, number: int, values: list) -> tuple[RowResult, dict]:
+        row = RowResult(number=number, values=values)
+        data = {}
+        for field_name in self.columns:
+            try:
+                data[field_name] = self.reader.read(field_name, self.cell(values, field_name))
+            except ValueError as exc:
+                self.error(row, field_name, str(exc.args[0]))
+        return row, data
+
+    def school_number_of(self, data: dict) -> str:
+        return data.get("school_number") or self.scope.default_school or ""
+
+    def preload(self, parsed) -> None:
+        numbers = {self.school_number_of(data) for _row, data in parsed} - {""}
+        if self.scope.default_school:
+            numbers.add(self.scope.default_school)
+        self.schools: dict[str, School] = {}
+        for chunk in _chunks(sorted(numbers)):
+            stmt = (
+                sa.select(School)
+                .where(School.school_number.in_(chunk))
+                .options(selectinload(School.sites))
+            )
+            for school in db.session.scalars(self.scope.scoped(stmt, School.id)):
+                self.schools[school.school_number] = school
+        self.records: dict = {}
+        self.taken_elsewhere: set = set()
+        self.unkeyed: dict[int, list] = defaultdict(list)  # school id -> records (links, offerings)
+        keys = sorted({data.get(self.key) for _row, data in parsed} - {None, ""}, key=str)
+        if self.kind == "schools":
+            self.records = dict(self.schools)
+            for chunk in _chunks(keys):
+                stmt = sa.select(School.school_number).where(School.school_number.in_(chunk))
+                self.taken_elsewhere.update(db.session.scalars(stmt))
+            self.taken_elsewhere -= set(self.records)
+            return
+        key_column = getattr(self.model, self.key)
+        for chunk in _chunks(keys):
+            stmt = sa.select(self.model).where(key_column.in_(chunk))
+            for obj in db.session.scalars(self.scope.scoped(stmt, self.model.school_id)):
+                self.records[getattr(obj, self.key)] = obj
+            if self.kind == "devices":
+                stmt = sa.select(Device.inventory_number).where(Device.inventory_number.in_(chunk))
+                self.taken_elsewhere.update(db.session.scalars(stmt))
+        self.taken_elsewhere -= set(self.records)
+        if self.kind in ("links", "offerings") and self.schools:
+            school_ids = [school.id for school in self.schools.values()]
+            stmt = sa.select(self.model).where(self.model.school_id.in_(school_ids))
+            for obj in db.session.scalars(stmt.order_by(self.model.id)):
+                self.unkeyed[obj.school_id].append(obj)
+
+    def resolve(self, row: RowResult, data: dict, seen: dict) -> None:
+        """Find the row's school and existing record; check keys and scope."""
+        number = self.school_number_of(data)
+        if self.kind == "schools":
+            if not self.scope.may_import_schools:
+                self.error(
+                    row, "school_number", _("Only the school department may import schools.")
+                )
+                return
+            row.school = None
+        else:
+            if not number:
+                self.error(row, "school_number", _("The school number is missing."))
+                return
+            if self.scope.only_school and number != self.scope.only_school:
+                self.error(
+                    row,
+                    "school_number",
+                    _(
+                        "The row belongs to school %(number)s, but the import is for school "
+                        "%(only)s.",
+                        number=number,
+                        only=self.scope.only_school,
+                    ),
+                )
+                return
+            row.school = self.schools.get(number)
+            if row.school is None:
+                self.error(
+                    row,
+                    "school_number",
+                    _(
+                        "School %(number)s is not one of your schools or does not exist.",
+                        number=number,
+                    ),
+                )
+                return
+        key = data.get(self.key)
+        if key not in (None, ""):
+            if key in seen:
+                first = seen[key]
+                message = _(
+                    "%(key)s appears more than once in the file (rows %(first)s and %(row)s).",
+                    key=key,
+                    first=first.number,
+                    row=row.number,
+                )
+                self.error(row, self.key, message)
+                if not any(e.message == str(message) for e in first.errors):
+                    self.error(first, self.key, message)
+                return
+            seen[key] = row
+            row.record = self.records.get(key)
+            if row.record is None and self.key == "id":
+                self.error(
+                    row,
+                    "id",
+                    _("ID %(id)s does not exist or does not belong to your schools.", id=key),
+                )
+                return
+            if key in self.taken_elsewhere:
+                message = (
+                    _("A school with this number exists already.")
+                    if self.kind == "schools"
+                    else _("The inventory number %(key)s is used at another school.", key=key)
+                )
+                self.error(row, self.key, message)
+                return
+            record_school_id = getattr(row.record, "school_id", None)
+            if (
+                self.kind != "schools"
+                and row.record is not None
+                and record_school_id != row.school.id
+            ):
+                message = (
+                    _("The inventory number %(key)s is used at another school.", key=key)
+                    if self.kind == "devices"
+                    else _(
+                        "ID %(id)s belongs to another school than %(number)s.",
+                        id=key,
+                        number=number,
+                    )
+                )
+                self.error(row, self.key, message)
+                return
+        if self.kind == "schools":
+            row.school = row.record
+        if "site" in data:
+            self.resolve_site(row, data)
+
+    def resolve_site(self, row: RowResult, data: dict) -> None:
+        text = data["site"]
+        if not text:
+            return
+        sites = row.school.sites
+        match = next((s for s in sites if text.isdigit() and s.id == int(text)), None)
+        if match is None:
+            wanted = normalize_header(text)
+            match = next((s for s in sites if normalize_header(s.name) == wanted), None)
+        if match is None:
+            self.error(
+                row,
+                "site",
+                _(
+                    "School %(number)s has no site “%(site)s”.",
+                    number=row.school.school_number,
+                    site=text,
+                ),
+            )
+            return
+        data["site"] = str(match.id)
+
+    def formdata(self, row: RowResult, data: dict) -> MultiDict:
+        pairs = []
+        for field_name in self.fields:
+            if field_name in data:
+                value = data[field_name]
+            elif row.record is not None:
+                value = _form_value(row.record, field_name)
+            else:
+                continue
+            if row.record is None and value == "" and field_name in FORM_DEFAULTS:
+                continue  # the form's default (e.g. status "in use")
+            if isinstance(value, list):
+                pairs.extend((field_name, item) for item in value)
+            else:
+                pairs.append((field_name, value))
+        return MultiDict(pairs)
+
+    def make_form(self, row: RowResult, formdata: MultiDict):
+        """One form per school, re-processed for each row: building a form costs more than
+        validating it, and the form's choices (the school's sites) are per school."""
+        cache_key = row.school.id if row.school is not None else None
+        form = self._forms.get(cache_key)
+        if form is None:
+            kwargs = {"formdata": formdata, "meta": {"csrf": False}}
+            if self.kind in ("devices", "links", "offerings"):
+                kwargs["school"] = row.school
+            form = self.form_class(**kwargs)
+            self._forms[cache_key] = form
+        else:
+            form.process(formdata)
+        # The per-record rules that read these (uniqueness) are checked in memory.
+        if self.kind == "devices":
+            form._device = row.record
+        elif self.kind == "schools":
+            form._school = row.record
+        return form
+
+    def validate(self, row: RowResult, data: dict) -> None:
+        form = self.make_form(row, self.formdata(row, data))
+        if not form.validate():
+            for field_name, messages in form.errors.items():
+                for message in messages:
+                    self.error(row, field_name if field_name in self.columns else None, message)
+            return
+        values = {f: _model_value(self.model, form, f) for f in self.fields if f in form}
+        if self.kind == "sites" and row.record is None and "is_main" not in data:
+            values["is_main"] = False
+        row.new_values = values
+        if row.record is None:
+            row.action = "create"
+            return
+        main_site_id = _main_site_id(row.school) if self.kind != "schools" else None
+        row.changes = {
+            f: value
+            for f, value in values.items()
+            if not _same(_stored_value(row.record, f), value, main_site_id if f == "site" else None)
+        }
+        row.action = "update" if row.changes else "unchanged"
+
+    def check_main_sites(self) -> None:
+        """One main site per school: a new main one replaces the old; two in a file is an error."""
+        by_school: dict[int, list[RowResult]] = defaultdict(list)
+        for row in self.report_rows():
+            if row.action in ("create", "update", "unchanged") and row.new_values.get("is_main"):
+                by_school[row.school.id].append(row)
+        for rows in by_school.values():
+            if len(rows) > 1:
+                for row in rows:
+                    self.error(
+                        row,
+                        "is_main",
+                        _(
+                            "School %(number)s would have more than one main site (rows %(rows)s).",
+                            number=row.school.school_number,
+                            rows=", ".join(str(r.number) for r in rows),
+                        ),
+                    )
+        for row in self.report_rows():
+            if (
+                row.action == "update"
+                and row.record.is_main
+                and row.changes.get("is_main") is False
+                and not by_school.get(row.school.id)
+            ):
+                self.error(
+                    row,
+                    "is_main",
+                    _(
+                        "The main site stays the main site until another site is made the main site."
+                    ),
+                )
+
+    def report_rows(self):
+        return (row for row, _data in self._parsed)
+
+    def match_without_id(self) -> None:
+        """A link or offering row without an ID that equals a stored record is unchanged,
+        so importing the same file twice does not create the records twice."""
+        if self.kind not in ("links", "offerings"):
+            return
+        claimed = {row.record.id for row in self.report_rows() if row.record is not None}
+        for row in self.report_rows():
+            if row.action != "create":
+                continue
+            main_site_id = _main_site_id(row.school)
+            for candidate in self.unkeyed.get(row.school.id, ()):
+                if candidate.id in claimed:
+                    continue
+                if all(
+                    _same(_stored_value(candidate, f), value, main_site_id if f == "site" else None)
+                    for f, value in row.new_values.items()
+                ):
+                    claimed.add(candidate.id)
+                    row.record, row.action = candidate, "unchanged"
+                    break
+
+
+def _main_site_id(school: School | None) -> int | None:
+    main = school.main_site if school is not None else None
+    return main.id if main is not None else None
+
+
+def _form_value(obj, field_name: str):
+    """A stored value as the form would read it from a web page."""
+    if field_name == "site":
+        return str(obj.site_id or "")
+    if field_name == "learning_levels":
+        return list(obj.learning_levels)
+    value = getattr(obj, field_name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "y" if value else ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _stored_value(obj, field_name: str):
+    if field_name == "site":
+        return obj.site_id
+    if field_name == "learning_levels":
+        return list(obj.learning_levels)
+    return getattr(obj, field_name)
+
+
+def _model_value(model, form, field_name: str):
+    """The value to store for one form field."""
+    data = form[field_name].data
+    if field_name == "site":
+        return data
+    if field_name == "learning_levels":
+        return list(data or [])
+    if field_name == "price" and data is not None:
+        return data.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if field_name == "city" and not data:
+        return "Bochum"
+    if isinstance(data, str):
+        data = data.strip()
+    if data in ("", None):
+        column = model.__table__.c[field_name]
+        return None if column.nullable else ""
+    return data
+
+
+def _same(old, new, main_site_id: int | None = None) -> bool:
+    if main_site_id is not None:
+        # No site and the main site are the same place.
+        old = main_site_id if old is None else old
+        new = main_site_id if new is None else new
+    if old in ("", None) and new in ("", None):
+        return True
+    if isinstance(old, str) and isinstance(new, str):
+        return old.strip() == new.strip()
+    if isinstance(old, list) and isinstance(new, list):
+        return sorted(old) == sorted(new)
+    if isinstance(old, dt.datetime):
+        old = old.date()
+    return old == new
+
+
+# --------------------------------------------------------------------------- API
+
+
+def analyse(
+    kind: str, data: bytes, filename: str, scope: ImportScope | None = None
+) -> ImportReport:
+    """Read and validate a whole file; writes nothing."""
+    with messages_context():
+        return _analyse(kind, data, filename, scope)
+
+
+def _analyse(kind: str, data: bytes, filename: str, scope: ImportScope | None) -> ImportReport:
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    scope = scope or ImportScope()
+    report = ImportReport(kind=kind, filename=filename)
+    if kind == "schools" and not scope.may_import_schools:
+        report.file_errors.append(_("Only the school department may import schools."))
+        return report
+    try:
+        sheets = read_sheets(
+            data,
+            filename,
+            max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            max_uncompressed=current_app.config.get(
+                "IMPORT_MAX_UNCOMPRESSED", DEFAULT_MAX_UNCOMPRESSED
+            ),
+        )
+    except ImportFileError as exc:
+        report.file_errors.append(str(exc))
+        return report
+    sheet = choose_sheet(kind, sheets)
+    if sheet is None:
+        report.file_errors.append(_("The file has no data rows below the header row."))
+        return report
+    report.sheet, report.headers = sheet.name, sheet.headers
+    _Analysis(kind, sheet, scope, report).run()
+    return report
+
+
+class ImportRefusedError(Exception):
+    """Nothing was written; the message says why."""
+
+
+def apply(report: ImportReport, only_valid: bool = False) -> dict[str, int]:
+    """Write the analysed rows in one transaction and log the import. Returns the counts."""
+    with messages_context():
+        return _apply(report, only_valid)
+
+
+def _apply(report: ImportReport, only_valid: bool) -> dict[str, int]:
+    if report.file_errors:
+        raise ImportRefusedError(report.file_errors[0])
+    if not report.ok and not only_valid:
+        raise ImportRefusedError(_("The file has bad rows; nothing was imported."))
+    model = MODELS[report.kind]
+    rows = [row for row in report.rows if row.action in ("create", "update")]
+    try:
+        if report.kind == "sites":
+            _unmark_replaced_main_sites(rows)
+        creating = sum(1 for row in rows if row.record is None)
+        new_ids = _id_allocator(model, creating)
+        # a new school gets its main site
+        new_site_ids = _id_allocator(Site, creating if report.kind == "schools" else 0)
+        pending = 0
+        for row in rows:
+            _write_row(report.kind, model, row, new_ids, new_site_ids)
+            pending += 1
+            if pending >= FLUSH_BATCH:
+                db.session.flush()
+                pending = 0
+        counts = report.counts
+        if only_valid:
+            counts = {**counts, "bad": report.count("error")}
+        record(
+            "import",
+            "imports",
+            report.filename[:64],
+            changes={
+                "kind": report.kind,
+                "created": counts["created"],
+                "updated": counts["updated"],
+                "unchanged": counts["unchanged"],
+                "skipped": counts["bad"],
+            },
+        )
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ImportRefusedError(
+            _("Some records were changed by someone else meanwhile. Please check the file again.")
+        ) from None
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise ImportRefusedError(
+            _("The data conflicts with records saved meanwhile. Please check the file again.")
+        ) from None
+    report.written = True
+    return counts
+
+
+def _id_allocator(model, count: int):
+    """Primary keys for new rows where the database cannot batch INSERT ... RETURNING.
+
+    SQLite returns autoincrement ids of a multi-row INSERT in no guaranteed order, so
+    SQLAlchemy falls back to one INSERT per object there; objects that carry their id
+    are inserted with one executemany. PostgreSQL batches anyway: ids stay None.
+    A concurrent insert meanwhile fails the transaction (IntegrityError), never mixes."""
+    if count == 0 or db.session.get_bind().dialect.name != "sqlite":
+        return iter(lambda: None, 0)
+    start = db.session.scalar(sa.select(sa.func.max(model.id))) or 0
+    return iter(range(start + 1, start + 1 + count))
+
+
+def _write_row(kind: str, model, row: RowResult, new_ids, new_site_ids) -> None:
+    values = dict(row.new_values if row.record is None else row.changes)
+    if "site" in values:
+        values["site_id"] = values.pop("site")
+    levels = values.pop("learning_levels", None)
+    if row.record is None:
+        obj = model(id=next(new_ids), **values)
+        if kind == "schools":
+            obj.sites.append(
+                Site(
+                    id=next(new_site_ids),
+                    name="Hauptstandort",
+                    street=obj.street or "",
+                    postcode=obj.postcode or "",
+                    city=obj.city or "Bochum",
+                    is_main=True,
+                )
+            )
+        else:
+            obj.school = row.school
+        if levels is not None:
+            obj.learning_levels = levels
+        db.session.add(obj)
+        row.record = obj
+    else:
+        for name, value in values.items():
+            setattr(row.record, name, value)
+        if levels is not None:
+            row.record.learning_levels = levels
+
+
+def _unmark_replaced_main_sites(rows: list[RowResult]) -> None:
+    """A row that makes a site main un-marks the school's old main site, flushed first:
+    the unique index (one main site per school) is checked at every statement."""
+    new_main = {row.school.id: row.record for row in rows if row.new_values.get("is_main")}
+    changed = False
+    for row in rows:
+        if row.school.id in new_main:
+            for site in row.school.sites:
+                if site.is_main and site is not new_main[row.school.id]:
+                    site.is_main = False
+                    changed = True
+    if changed:
+        db.session.flush()
+
+
+def import_file(
+    kind: str,
+    data: bytes,
+    filename: str,
+    scope: ImportScope | None = None,
+    dry_run: bool = False,
+    only_valid: bool = False,
+) -> ImportReport:
+    """Analyse and (unless dry_run, or bad rows without only_valid) write in one go."""
+    report = analyse(kind, data, filename, scope)
+    if dry_run or report.file_errors or not (report.ok or only_valid):
+        db.session.rollback()
+        return report
+    apply(report, only_valid=only_valid)
+    return report
