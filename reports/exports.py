@@ -68,6 +68,17 @@ INVENTORY_ACTIONS = ("create", "update", "delete", "import")
 # Control characters (except tab and newline) and what XML cannot hold.
 _UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
+# kind -> (number format, conversion of the database value)
+NUMBER_FORMATS = {
+    "date": (DATE_FORMAT, None),
+    "datetime": (DATETIME_FORMAT, None),
+    # A float: 429.00 reads back as a number with cents, not as the integer 429.
+    "eur": (EUR_FORMAT, float),
+    "ratio": (RATIO_FORMAT, None),
+}
+# Text openpyxl would not keep as text: "=..." (a formula), "#N/A" and friends (errors).
+FORMULA_OR_ERROR_START = ("=", "#")
+
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -112,13 +123,34 @@ class SheetWriter:
             cell.font = bold
             header.append(cell)
         self.sheet.append(header)
-        self._converters = [getattr(self, "_" + column.kind) for column in columns]
+        self._converters = [self._converter(column.kind) for column in columns]
+
+    def _converter(self, kind: str):
+        """How a value of the column becomes a cell value (None: as it is)."""
+        if kind in ("int", "bool"):
+            return None  # typed by the database already
+        if kind == "text":
+            return self._text
+        if kind == "any":
+            return self._any
+        number_format, cast = NUMBER_FORMATS[kind]
+        # One styled cell per column, refilled for every row: a write-only sheet writes
+        # each row out inside append(), so the cell is free again for the next row (and
+        # making a styled cell per value would cost more than the rest of the row).
+        cell = WriteOnlyCell(self.sheet)
+        cell.number_format = number_format
+
+        def convert(value):
+            cell.value = cast(value) if cast else value
+            return cell
+
+        return convert
 
     def append(self, values: Iterable) -> None:
         self.sheet.append(
             [
-                None if value is None else convert(value)
-                for convert, value in zip(self._converters, values, strict=True)
+                value if convert is None or value is None else convert(value)
+                for convert, value in zip(self._converters, values)  # noqa: B905 (hot loop)
             ]
         )
         self.rows += 1
@@ -127,10 +159,9 @@ class SheetWriter:
         last = get_column_letter(len(self.columns))
         self.sheet.auto_filter.ref = f"A1:{last}{self.rows + 1}"
 
-    # Converters: a plain value where openpyxl types it right, else a typed cell.
     def _text(self, value):
         text = clean_text(value)
-        if text.startswith("=") or text in ERROR_CODES:
+        if text[:1] in FORMULA_OR_ERROR_START and (text[0] == "=" or text in ERROR_CODES):
             # openpyxl would make a formula (or an error value) of it: force text.
             cell = WriteOnlyCell(self.sheet, text)
             cell.data_type = "s"
@@ -142,30 +173,12 @@ class SheetWriter:
         cell.number_format = number_format
         return cell
 
-    def _int(self, value):
-        return int(value)
-
-    def _bool(self, value):
-        return bool(value)
-
-    def _date(self, value):
-        return self._formatted(value, DATE_FORMAT)
-
-    def _datetime(self, value):
-        return self._formatted(value, DATETIME_FORMAT)
-
-    def _eur(self, value):
-        # A float: Excel stores no decimals, and 429.00 should read back as a number with cents.
-        return self._formatted(float(value), EUR_FORMAT)
-
-    def _ratio(self, value):
-        return self._formatted(value, RATIO_FORMAT)
-
     def _any(self, value):
+        """Info sheet values of any type."""
         if isinstance(value, dt.datetime):
-            return self._datetime(value)
+            return self._formatted(value, DATETIME_FORMAT)
         if isinstance(value, dt.date):
-            return self._date(value)
+            return self._formatted(value, DATE_FORMAT)
         if isinstance(value, bool | int | float):
             return value
         return self._text(value)
@@ -209,7 +222,8 @@ def _scoped(stmt: sa.Select, school_id_column, school_ids) -> sa.Select:
 
 def _stream(stmt: sa.Select):
     """Rows of a SELECT, fetched in batches (a server-side cursor on PostgreSQL)."""
-    return db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
+    # Core rows on the session's connection: the ORM layer adds nothing for plain columns.
+    return db.session.connection().execute(stmt.execution_options(yield_per=BATCH_SIZE))
 
 
 # --- the workbooks ---------------------------------------------------------------------
@@ -413,7 +427,7 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
             School.students,
             School.classes,
             School.it_contact_email,
-            School.learning_levels_codes,
+            School.learning_levels_codes.label("learning_levels_codes"),
         ).order_by(School.school_number),
         School.id,
         school_ids,
