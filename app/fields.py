@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
+from wtforms.widgets import TextInput
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -24,7 +25,16 @@ def parse_decimal(text: str) -> Decimal:
 
 
 class GermanDecimalField(DecimalField):
-    """A DecimalField that also accepts a decimal comma and thousands dots."""
+    """A DecimalField that also accepts a decimal comma and thousands dots.
+
+    Rendered as a text input (inputmode=decimal): a browser's number input refuses
+    "1.299,00" before the server could read it."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        render_kw = {"inputmode": "decimal", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0] in ("", None):

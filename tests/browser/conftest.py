@@ -91,21 +91,35 @@ def browser(_playwright):
 
 class PageErrors:
     """What went wrong in the page: console errors (CSP violations included), uncaught
-    page errors, failed requests and HTTP error responses for subresources."""
+    page errors, failed requests and server errors.
+
+    A page the app answers on purpose with 4xx (a form with errors: 422, a stale edit: 409,
+    another school's record: 404) is not a browser error, although Chromium logs
+    "Failed to load resource" for it; for subresources (CSS, JS, images) it is."""
+
+    _LOAD_FAILED = re.compile(
+        r"Failed to load resource: the server responded with a status of 4\d\d"
+    )
 
     def __init__(self):
-        self.errors: list[str] = []
+        self.errors: list[tuple[str, str | None]] = []
+        self.navigations: set[str] = set()
         self._allowed: list[re.Pattern] = []
 
     def allow(self, pattern: str) -> None:
         """Ignore errors matching this regex (for a test that provokes one on purpose)."""
         self._allowed.append(re.compile(pattern))
 
-    def add(self, message: str) -> None:
-        self.errors.append(message)
+    def add(self, message: str, url: str | None = None) -> None:
+        self.errors.append((message, url))
 
     def unexpected(self) -> list[str]:
-        return [e for e in self.errors if not any(p.search(e) for p in self._allowed)]
+        return [
+            message
+            for message, url in self.errors
+            if not any(p.search(message) for p in self._allowed)
+            and not (url in self.navigations and self._LOAD_FAILED.search(message))
+        ]
 
 
 @pytest.fixture
@@ -125,7 +139,8 @@ def page(browser, page_errors):
 
     def on_console(message):
         if message.type == "error":
-            page_errors.add(f"console error: {message.text} ({message.location.get('url')})")
+            url = message.location.get("url")
+            page_errors.add(f"console error: {message.text} ({url})", url)
 
     def on_request_failed(request):
         failure = request.failure or ""
@@ -135,6 +150,8 @@ def page(browser, page_errors):
         page_errors.add(f"request failed: {request.method} {request.url} {failure}")
 
     def on_response(response):
+        if response.request.is_navigation_request():
+            page_errors.navigations.add(response.url)
         if response.status >= 500:
             page_errors.add(f"server error: {response.status} {response.url}")
 
