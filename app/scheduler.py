@@ -16,9 +16,37 @@ log = logging.getLogger(__name__)
 ALERT_JOB_ID = "gigabit-alerts"
 
 
+CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday_item(item: str) -> str:
+    """One item of crontab's day-of-week field (0 or 7 = Sunday) as weekday names."""
+    start, dash, end = item.partition("-")
+    if not start.isdigit() or (dash and not end.isdigit()):
+        return item  # "*", names, steps: the same in both
+    first, last = int(start), int(end) if dash else int(start)
+    if not (0 <= first <= 7 and 0 <= last <= 7):
+        return item  # let the trigger reject it
+    if not dash:
+        return CRON_WEEKDAYS[first]
+    if first == 0 and last >= 1:
+        return f"sun,mon-{CRON_WEEKDAYS[last]}" if last < 7 else "mon-sun"
+    return f"{CRON_WEEKDAYS[first]}-{CRON_WEEKDAYS[last]}"
+
+
+def crontab_weekdays_as_names(expr: str) -> str:
+    """APScheduler 3 counts weekdays from Monday = 0, crontab from Sunday = 0; name them
+    so that "30 6 * * 1-5" means Monday to Friday, as an administrator expects."""
+    fields = expr.split()
+    if len(fields) == 5:
+        fields[4] = ",".join(_weekday_item(item) for item in fields[4].split(","))
+    return " ".join(fields)
+
+
 def alert_trigger(app: Flask) -> CronTrigger:
     return CronTrigger.from_crontab(
-        app.config["ALERT_SCHEDULE"], timezone=app.config["ALERT_TIMEZONE"]
+        crontab_weekdays_as_names(app.config["ALERT_SCHEDULE"]),
+        timezone=app.config["ALERT_TIMEZONE"],
     )
 
 
