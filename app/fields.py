@@ -36,6 +36,11 @@ class GermanDecimalField(DecimalField):
         render_kw = {"inputmode": "decimal", **(kwargs.pop("render_kw", None) or {})}
         super().__init__(*args, render_kw=render_kw, **kwargs)
 
+    def _value(self):
+        """A stored amount is shown with a decimal comma (1299,00); typed input as typed."""
+        text = super()._value()
+        return text if self.raw_data else text.replace(".", ",")
+
     def process_formdata(self, valuelist):
         if not valuelist or valuelist[0] in ("", None):
             self.data = None

@@ -343,3 +343,10 @@ def test_department_sees_every_schools_devices(client, login_as, school, make_de
     make_device(school, inventory_number="BO-1")
     login_as("department")
     assert "BO-1" in client.get(f"/schools/{school.school_number}/devices/").get_data(True)
+
+
+def test_edit_form_shows_the_price_with_a_decimal_comma(admin_client, school, make_device):
+    device = make_device(school, price=Decimal("1299.5"))
+    html = admin_client.get(f"/devices/{device.inventory_number}/edit").get_data(True)
+    assert 'inputmode="decimal"' in html
+    assert 'value="1299,50"' in html
