@@ -121,10 +121,8 @@ def read_workbook(data: bytes, max_rows: int, max_uncompressed: int) -> list[She
     _check_zip(data, max_uncompressed)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except DefusedXmlException as exc:
-        raise ImportFileError(_("The workbook contains forbidden XML and was refused.")) from exc
     except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise ImportFileError(_("The workbook could not be read. Is it damaged?")) from exc
+        raise _unreadable(exc) from exc
     try:
         sheets = []
         for worksheet in workbook.worksheets:
@@ -136,12 +134,21 @@ def read_workbook(data: bytes, max_rows: int, max_uncompressed: int) -> list[She
         return sheets
     except ImportFileError:
         raise
-    except DefusedXmlException as exc:
-        raise ImportFileError(_("The workbook contains forbidden XML and was refused.")) from exc
     except Exception as exc:
-        raise ImportFileError(_("The workbook could not be read. Is it damaged?")) from exc
+        raise _unreadable(exc) from exc
     finally:
         workbook.close()
+
+
+def _unreadable(exc: BaseException) -> ImportFileError:
+    """The message for a workbook openpyxl could not read; defusedxml's refusal may be
+    wrapped (openpyxl re-raises it as ValueError)."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return ImportFileError(_("The workbook contains forbidden XML and was refused."))
+        seen = seen.__cause__ or seen.__context__
+    return ImportFileError(_("The workbook could not be read. Is it damaged?"))
 
 
 def _read_rows(name: str, rows: Iterator, max_rows: int) -> Sheet:
