@@ -137,7 +137,8 @@ def school_edit(school_number):
             except pages.StaleVersionError:
                 stale = True
             except pages.SaveConflictError:
-                form.school_number.errors.append(DUPLICATE_NUMBER)
+                # Only the registry form has the number; a school admin's cannot clash.
+                (form.school_number or form.it_contact_email).errors.append(DUPLICATE_NUMBER)
             else:
                 flash(_("The changes have been saved."), "success")
                 return redirect(
