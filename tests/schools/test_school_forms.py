@@ -88,7 +88,7 @@ def test_creating_a_school_with_a_bad_number_shows_the_error_and_writes_nothing(
 def test_creating_a_school_without_a_name_writes_nothing(client, login_as):
     login_as("department")
     html = client.post("/schools/new", data=_school_data(name="  ")).get_data(as_text=True)
-    assert _error_at(html, "name")
+    assert _error_at(html, "name") == "Dieses Feld wird benötigt."
     html = client.post("/schools/new", data=_school_data(students="-3")).get_data(as_text=True)
     assert _error_at(html, "students")
     html = client.post("/schools/new", data=_school_data(it_contact_email="kein")).get_data(

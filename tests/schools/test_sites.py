@@ -51,7 +51,7 @@ def test_site_without_name_shows_the_error_and_writes_nothing(client, login_as, 
     response = client.post(f"/schools/{school.school_number}/sites/new", data=_site_data(name=" "))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<p class="error" id="name-error">' in html
+    assert '<p class="error" id="name-error">Dieses Feld wird benötigt.</p>' in html
     assert len(_sites(school)) == 1
 
 
@@ -67,7 +67,7 @@ def test_new_main_site_unmarks_the_old_one(client, login_as, make_school):
 
 def test_making_a_site_main_switches_the_main_site(client, login_as, make_school, make_site):
     school = make_school()
-    # Created first, so a naive flush would set it main before un-marking the other one.
+    first_main = school.main_site
     branch = make_site(school, name="Altbau")
     login_as("school_admin", school=school)
     response = client.post(
@@ -76,6 +76,12 @@ def test_making_a_site_main_switches_the_main_site(client, login_as, make_school
     assert response.status_code == 302
     assert _main_names(school) == ["Altbau"]
     assert _sites(school)[1].street == "Altweg 1"
+
+    # And back: the lower id becomes main again, so the old main must be un-marked first.
+    first_main = _sites(school)[0]
+    response = client.post(f"/sites/{first_main.id}/edit", data=_site_data(first_main, is_main="y"))
+    assert response.status_code == 302
+    assert _main_names(school) == ["Hauptstandort"]
 
 
 def test_main_site_form_has_no_main_checkbox_and_stays_main(client, login_as, make_school):
