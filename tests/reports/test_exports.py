@@ -372,3 +372,26 @@ def test_cli_export_refuses_unknown_school_or_year(city, runner, tmp_path, args,
     assert message in result.output
     assert not target.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["schools", "sites", "devices", "links", "offerings"])
+def test_record_sheets_re_import_unchanged(city, make_device, kind):
+    """The export's sheets are the importer's files: read back, nothing changes."""
+    importer = pytest.importorskip("inventory.importer")
+    make_device(city["ready"], inventory_number="NASTY-1", notes='=HYPERLINK("http://x","y")')
+    target = io.BytesIO()
+    exports.write_workbook(target)
+    report = importer.analyse(kind, target.getvalue(), "gute-schule.xlsx")
+    assert report.ok, [str(error) for error in report.errors][:5] + report.file_errors
+    counts = report.counts
+    assert counts["created"] == counts["updated"] == counts["bad"] == 0
+    assert (
+        counts["unchanged"]
+        == {
+            "schools": 3,
+            "sites": 4,
+            "devices": 7,
+            "links": 4,
+            "offerings": 4,
+        }[kind]
+    )
