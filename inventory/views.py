@@ -22,7 +22,7 @@ def _format_date(value) -> str:
 
 @bp.app_template_filter("inventory_money")
 def _format_money(value) -> str:
-    return f"{format_decimal(value, '#,##0.00')} €" if value is not None else ""
+    return f"{format_decimal(value, '#,##0.00')}\u00a0€" if value is not None else ""
 
 
 def school_page(school) -> str:
@@ -142,8 +142,10 @@ def device_delete(inventory_number):
     device = record_or_404(Device, Device.inventory_number == inventory_number)
     school = device.school
     if request.method == "POST":
-        records.delete(device)
-        flash(_("Device %(number)s was deleted.") % {"number": inventory_number}, "success")
+        if records.delete(device) is Outcome.STALE:
+            flash(_("The entry was changed or deleted meanwhile and was not deleted."), "error")
+        else:
+            flash(_("Device %(number)s was deleted.") % {"number": inventory_number}, "success")
         return redirect(url_for("inventory.device_list", school_number=school.school_number))
     return render_template(
         "inventory/confirm_delete.html",
@@ -308,8 +310,10 @@ def _delete_record(model, record_id):
     school = record.school
     titles = _titles(model, record)
     if request.method == "POST":
-        records.delete(record)
-        flash(titles["deleted"], "success")
+        if records.delete(record) is Outcome.STALE:
+            flash(_("The entry was changed or deleted meanwhile and was not deleted."), "error")
+        else:
+            flash(titles["deleted"], "success")
         return redirect(school_page(school))
     return render_template(
         "inventory/confirm_delete.html",

@@ -48,7 +48,7 @@ def test_school_admin_adds_device_and_duplicate_is_refused(
     expect(row).to_contain_text("Tablet")
     expect(row).to_contain_text("Apple iPad 10")
     expect(row).to_contain_text("Hauptstandort")
-    expect(row).to_contain_text("1.299,00 €")
+    expect(row).to_contain_text("1.299,00\u00a0€")
     expect(page.get_by_text("Gefundene Geräte: 1")).to_be_visible()
 
     # The same inventory number a second time: the error sits at the field, nothing is saved.

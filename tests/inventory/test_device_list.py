@@ -54,7 +54,7 @@ def test_list_shows_only_the_schools_devices_with_site_and_total(
     assert "OWN-1" in html
     assert "FOREIGN-1" not in html
     assert "Nebengebäude Süd" in html
-    assert "1.299,00 €" in html
+    assert "1.299,00\u00a0€" in html
     assert "Gefundene Geräte: 1" in html
     assert "Gerät hinzufügen" in html
     assert f"/schools/{school.school_number}/devices/new" in html

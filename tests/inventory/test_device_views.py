@@ -184,7 +184,16 @@ def test_detail_shows_all_fields_and_history(admin_client, school, make_device):
         notes="Koffer 3",
     )
     html = admin_client.get(f"/devices/{device.inventory_number}").get_data(True)
-    for text in ("BO-7", "Laptop", "Apple", "iPad 10", "XYZ", "B 2", "1.299,50 €", "04.03.2025"):
+    for text in (
+        "BO-7",
+        "Laptop",
+        "Apple",
+        "iPad 10",
+        "XYZ",
+        "B 2",
+        "1.299,50\u00a0€",
+        "04.03.2025",
+    ):
         assert text in html
     assert "Förderverein" in html
     assert "Koffer 3" in html
