@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from app.extensions import db
 from inventory import records
 from inventory.forms import DeviceForm, OfferingForm
-from inventory.models import Device, Offering
+from inventory.models import Device, NetworkLink, Offering
 from inventory.records import Outcome
 
 
@@ -56,3 +56,17 @@ def test_save_reports_a_duplicate_inventory_number_from_the_database(app, make_s
         form.category.data = "laptop"
         assert records.save(Device(), form, school) is Outcome.DUPLICATE
     assert db.session.scalar(sa.select(sa.func.count(Device.id))) == 1
+
+
+def test_delete_of_a_record_changed_meanwhile_is_refused(app, make_school, make_link):
+    link = make_link(make_school(), provider="Alt")
+    assert link.version == 1  # read by our session
+    with db.engine.begin() as other:
+        other.execute(
+            sa.update(NetworkLink)
+            .where(NetworkLink.id == link.id)
+            .values(provider="Neu", version=2)
+        )
+    assert records.delete(link) is Outcome.STALE
+    db.session.expire_all()
+    assert db.session.get(NetworkLink, link.id).provider == "Neu"
