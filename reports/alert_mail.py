@@ -24,11 +24,18 @@ def school_url(school_number: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/schools/{school_number}"
 
 
+def stage_label(stage: str | None) -> str:
+    """A stage code ("lead-84", "overdue-2") in words."""
+    kind, _, number = (stage or "").rpartition("-")
+    if not number.isdigit():
+        return stage or ""
+    if kind == "overdue":
+        return gettext("reminder %(week)d after the first school day", week=int(number))
+    return gettext("%(days)d days before the first school day", days=int(number))
+
+
 def stage_text(due) -> str:
-    if due.is_overdue:
-        weeks = int(due.stage.rpartition("-")[2])
-        return gettext("reminder %(week)d after the first school day", week=weeks)
-    return gettext("%(days)d days before the first school day", days=int(due.stage[5:]))
+    return stage_label(due.stage)
 
 
 def school_subject(school: SchoolReadiness, due) -> str:

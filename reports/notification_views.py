@@ -9,6 +9,7 @@ from app.access import DEPARTMENT, access
 from app.audit import acting_as
 from app.extensions import db
 from reports import alert_settings as settings
+from reports.alert_mail import stage_label
 from reports.alerts import alert_today, configured_recipients, delivery_state, run_alerts
 from reports.models import AlertRecipient
 from reports.views import bp
@@ -19,6 +20,12 @@ STALE_MESSAGE = _l(
     "Someone else has changed this school year in the meantime. Your changes were not "
     "saved; the form now shows the current values. Please enter your changes again."
 )
+
+TRIGGER_LABELS = {
+    "manual": _l("command line"),
+    "scheduler": _l("schedule"),
+    "web": _l("this page"),
+}
 
 
 def _notifications_page(form: settings.RecipientForm, status_code: int = 200):
@@ -38,6 +45,8 @@ def _notifications_page(form: settings.RecipientForm, status_code: int = 200):
         outbox_counts=settings.outbox_counts(),
         status=status,
         delivery_state=delivery_state,
+        stage_label=stage_label,
+        trigger_labels=TRIGGER_LABELS,
         preview=run_alerts(alert_today(), dry_run=True),
         configured=configured_recipients(),
         recipients=settings.saved_recipients(),

@@ -51,7 +51,7 @@ def test_page_shows_preview_runs_and_outbox_to_department(client, login_as, due_
     page = response.get_data(as_text=True)
     assert "Benachrichtigungen" in page
     assert slow.it_contact_email in page  # the preview lists the mail it would send
-    assert "lead-14" in page
+    assert "14 Tage vor dem ersten Schultag" in page
     assert "SMTP kaputt" in page and 'class="run-failed"' in page
     assert "Alte Erinnerung" in page and "451 Try again later" in page
     assert "Jetzt ausführen" in page
