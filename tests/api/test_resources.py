@@ -245,3 +245,29 @@ def test_school_year_first_day_must_lie_in_its_start_year(api, department):
     )
     assert response.status_code == 422
     assert "first_school_day" in response.get_json()["error"]["fields"]
+
+
+def test_deleting_a_school_deletes_its_inventory(
+    api, department, make_school, make_device, make_link, make_offering
+):
+    school = make_school()
+    make_device(school, inventory_number="GONE-1")
+    make_link(school)
+    make_offering(school)
+    assert api.delete(f"/schools/{school.school_number}", token=department).status_code == 204
+    db.session.expire_all()
+    for model in (Device, NetworkLink, Offering, Site):
+        assert db.session.scalar(sa.select(sa.func.count(model.id))) == 0, model
+
+
+def test_moving_a_device_to_another_site_of_its_school(
+    api, department, make_school, make_site, make_device
+):
+    school = make_school()
+    annex = make_site(school, name="Annex")
+    make_device(school, inventory_number="MOVE-1")
+    response = api.patch("/devices/MOVE-1", token=department, json={"site": annex.id})
+    assert response.status_code == 200 and response.get_json()["site"] == annex.id
+    db.session.expire_all()
+    device = db.session.scalar(sa.select(Device).where(Device.inventory_number == "MOVE-1"))
+    assert device.site_id == annex.id
