@@ -99,7 +99,10 @@ def due_stage(today: dt.date) -> DueStage | None:
     """The one stage due on that day: the upcoming school year's lead stage, else the
     overdue stage of the school year that has just begun."""
     config = current_app.config
-    lead_days = list(config["ALERT_LEAD_DAYS"])
+    lead_days = config["ALERT_LEAD_DAYS"]
+    if isinstance(lead_days, str | int):  # "84,42,14" or a single number from the environment
+        lead_days = str(lead_days).split(",")
+    lead_days = [int(days) for days in lead_days]
     overdue_weeks = int(config["ALERT_OVERDUE_WEEKS"])
     for school_year in (upcoming_school_year(today), current_school_year(today)):
         if school_year is None:

@@ -71,6 +71,12 @@ def test_after_the_overdue_weeks_the_next_school_year_stages_follow(app, years):
     assert (due.label, due.stage, due.days_left) == ("2026/27", "overdue-2", -20)
 
 
+def test_lead_days_may_come_as_text_from_the_environment(app, years):
+    app.config["ALERT_LEAD_DAYS"] = "30, 7"
+    assert due_stage(day(-30)).stage == "lead-30"
+    assert due_stage(day(-31)) is None
+
+
 @pytest.fixture
 def mail_app(app, make_app, smtp_server):
     """An app whose mails go to the real test SMTP server."""

@@ -77,3 +77,8 @@ def test_scheduled_job_run_reaches_the_outbox(
     run = db.session.scalars(sa.select(JobRun)).one()
     assert (run.trigger, run.outcome) == ("scheduler", "success")
     assert [rcpts for rcpts, _message in smtp_server.messages] == [[school.it_contact_email]]
+
+
+def test_scheduler_command_is_registered(runner):
+    result = runner.invoke(args=["scheduler", "--help"])
+    assert result.exit_code == 0 and "its own process" in result.output
