@@ -218,6 +218,32 @@ def record(action: str, object_type: str, object_id: str, school_number=None, ch
     )
 
 
+def record_bulk_updates(entries: list[tuple]) -> None:
+    """Log updates written with one bulk UPDATE, which the session listener cannot see
+    (the importer's path for thousands of rows): entries of (obj, school_number, changes)
+    with changes {column key: (old, new)}. One INSERT for all entries."""
+    if not entries:
+        return
+    user_id, actor = _actor()
+    now = utcnow()
+    rows = [
+        {
+            "created_at": now,
+            "user_id": user_id,
+            "actor": actor,
+            "action": "update",
+            "object_type": obj.__tablename__,
+            "object_id": object_key(obj),
+            "school_number": school_number,
+            "changes": {
+                key: [_jsonable(old), _jsonable(new)] for key, (old, new) in changes.items()
+            },
+        }
+        for obj, school_number, changes in entries
+    ]
+    db.session.execute(sa.insert(AuditEntry.__table__), rows)
+
+
 @sa.event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
     session.info.pop("audit_pending", None)

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from app.access import scope_to_user
-from app.audit import record
+from app.audit import record, record_bulk_updates
 from app.extensions import db
 from app.users import User
 from inventory.columns import COLUMNS, header_map, normalize_header
@@ -62,6 +63,9 @@ REQUIRED = {
 # Fields a form gives a default when the cell is blank in a new row.
 FORM_DEFAULTS = {"status"}
 FLUSH_BATCH = 1000
+# Kinds whose updates go through _bulk_update (sites and schools are few, and need the ORM:
+# the one-main-site swap, the learning levels property, the school's main site).
+BULK_UPDATE_KINDS = ("devices", "links", "offerings")
 LOOKUP_CHUNK = 5000  # bound parameters per IN (...) query; SQLite allows 32,766
 
 
@@ -675,13 +679,19 @@ def _apply(report: ImportReport, only_valid: bool) -> dict[str, int]:
         new_ids = _id_allocator(model, creating)
         # a new school gets its main site
         new_site_ids = _id_allocator(Site, creating if report.kind == "schools" else 0)
+        bulk = report.kind in BULK_UPDATE_KINDS
+        updates = [row for row in rows if row.record is not None] if bulk else []
         pending = 0
         for row in rows:
+            if bulk and row.record is not None:
+                continue
             _write_row(report.kind, model, row, new_ids, new_site_ids)
             pending += 1
             if pending >= FLUSH_BATCH:
                 db.session.flush()
                 pending = 0
+        db.session.flush()
+        _bulk_update(model, updates)
         counts = report.counts
         if only_valid:
             counts = {**counts, "bad": report.count("error")}
@@ -754,6 +764,56 @@ def _write_row(kind: str, model, row: RowResult, new_ids, new_site_ids) -> None:
             setattr(row.record, name, value)
         if levels is not None:
             row.record.learning_levels = levels
+
+
+def _bulk_update(model, rows: list[RowResult]) -> None:
+    """UPDATE changed rows with one executemany per batch, checking each row's version
+    (optimistic locking, as the ORM would), and log the changes in one INSERT.
+
+    The ORM issues one UPDATE per versioned object; at 10,000 changed devices that is
+    10,000 round trips. All rows set every importable column (unchanged columns to their
+    stored value), so one statement shape serves the whole batch."""
+    if not rows:
+        return
+    table = model.__table__
+    keys = [_column_key(field_name) for field_name in rows[0].new_values]
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_version"))
+        .values(
+            {**{key: sa.bindparam(f"b_{key}") for key in keys}, "version": sa.bindparam("b_next")}
+        )
+    )
+    for start in range(0, len(rows), FLUSH_BATCH):
+        batch = rows[start : start + FLUSH_BATCH]
+        params, entries = [], []
+        for row in batch:
+            obj = row.record
+            changed = {_column_key(f): value for f, value in row.changes.items()}
+            values = {key: changed.get(key, getattr(obj, key)) for key in keys}
+            params.append(
+                {
+                    "b_id": obj.id,
+                    "b_version": obj.version,
+                    "b_next": obj.version + 1,
+                    **{f"b_{key}": value for key, value in values.items()},
+                }
+            )
+            audit_changes = {key: (getattr(obj, key), value) for key, value in changed.items()}
+            entries.append((obj, row.school.school_number, audit_changes))
+        result = db.session.execute(statement, params)
+        if result.rowcount != len(batch):
+            raise StaleDataError(f"{len(batch) - result.rowcount} rows changed meanwhile")
+        record_bulk_updates(entries)
+        for row, row_params in zip(batch, params, strict=True):
+            # the session's copies now match the database (and are not dirty)
+            for key in keys:
+                set_committed_value(row.record, key, row_params[f"b_{key}"])
+            set_committed_value(row.record, "version", row_params["b_next"])
+
+
+def _column_key(field_name: str) -> str:
+    return "site_id" if field_name == "site" else field_name
 
 
 def _unmark_replaced_main_sites(rows: list[RowResult]) -> None:

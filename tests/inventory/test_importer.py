@@ -444,3 +444,51 @@ def test_statement_count_does_not_grow_per_row(app, school, count_queries):
         report = import_file("devices", xlsx_bytes(rows), "again.xlsx")
     assert report.counts["unchanged"] == 1000
     assert counter.count <= small + 2
+
+
+def test_updates_are_written_in_bulk_with_versions_and_audit(app, school, count_queries):
+    def file(model: str, count: int) -> bytes:
+        return xlsx_bytes(table(DEVICE_FIELDS, device_rows("123456", count, model=model)))
+
+    import_file("devices", file("alt", 1000), "a.xlsx")
+    with count_queries() as small:
+        report = import_file("devices", file("neu", 100), "b.xlsx")
+    assert report.counts["updated"] == 100
+    with count_queries() as large:
+        report = import_file("devices", file("neuer", 1000), "c.xlsx")
+    assert report.counts == {"created": 0, "updated": 1000, "unchanged": 0, "bad": 0}
+    assert large.count <= small.count + 2, (small.count, large.count)
+
+    changed = device("IMP-000050")
+    assert (changed.model, changed.version) == ("neuer", 3)
+    assert device("IMP-000500").version == 2
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_id == "IMP-000050", AuditEntry.action == "update")
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [e.changes for e in entries] == [
+        {"model": ["alt", "neu"]},
+        {"model": ["neu", "neuer"]},
+    ]
+    assert {e.school_number for e in entries} == {"123456"}
+
+
+def test_a_record_changed_meanwhile_stops_the_whole_import(app, school, make_device):
+    make_device(school, inventory_number="IMP-000000", model="alt")
+    rows = table(DEVICE_FIELDS, device_rows("123456", 3))
+    report = analyse("devices", xlsx_bytes(rows), "a.xlsx")
+    assert report.counts["updated"] == 1
+    # someone saves the device between the preview and the confirmation
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.update(Device)
+            .where(Device.inventory_number == "IMP-000000")
+            .values(room="anders", version=Device.version + 1)
+        )
+
+    with pytest.raises(ImportRefusedError, match="inzwischen"):
+        apply(report)
+
+    assert devices_count() == 1
+    assert device("IMP-000000").room == "anders"
