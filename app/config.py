@@ -7,6 +7,9 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
+    # Password hashing (werkzeug); scrypt is slow on purpose.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

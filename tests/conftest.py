@@ -60,6 +60,8 @@ def test_config(database_url, tmp_path_factory):
         "SECRET_KEY": secrets.token_hex(16),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Fast hashing in tests only: every sign-in would cost ~50 ms with scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "BASE_URL": "http://gute-schule.test",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 1,
