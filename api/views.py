@@ -86,6 +86,13 @@ def _refuse_nul_characters():
     return None
 
 
+@bp.after_request
+def _no_store(response):
+    """Answers hold one user's data: no shared caches."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @bp.errorhandler(DataError)
 def _data_error(error: DataError):
     """A value the database refuses (a last line of defence; schemas catch these first)."""

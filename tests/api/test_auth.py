@@ -121,3 +121,8 @@ def test_rate_limit_answers_429_with_retry_after_per_token(make_app, make_user, 
     assert response.get_json()["error"]["code"] == "too_many_requests"
     assert int(response.headers["Retry-After"]) > 0
     assert get(second).status_code == 200  # counted per token
+
+
+def test_api_answers_are_not_cached(api, token_for):
+    _user, token = token_for("department")
+    assert api.get("/schools", token=token).headers["Cache-Control"] == "no-store"
