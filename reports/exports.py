@@ -339,10 +339,15 @@ def _in_scope(column, school_ids):
 # --- Schulen ---------------------------------------------------------------------------
 
 
-def _link_text(link: rules.LinkSummary | None) -> str:
+def _names(vocabulary: dict) -> dict[str, str]:
+    """A code vocabulary's labels, translated once (not once per row)."""
+    return {code: str(label) for code, label in vocabulary.items()}
+
+
+def _link_text(link: rules.LinkSummary | None, technologies: dict[str, str]) -> str:
     if link is None:
         return ""
-    technology = codes.LINK_TECHNOLOGIES.get(link.technology, link.technology)
+    technology = technologies.get(link.technology, link.technology)
     text = f"{technology} {link.down_mbps}/{link.up_mbps} Mbit/s"
     return f"{text} ({link.provider})" if link.provider else text
 
@@ -350,6 +355,8 @@ def _link_text(link: rules.LinkSummary | None) -> str:
 def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolReadiness]):
     categories = list(codes.DEVICE_CATEGORIES)
     levels = list(codes.LEARNING_LEVELS)
+    school_forms = _names(codes.SCHOOL_FORMS)
+    technologies = _names(codes.LINK_TECHNOLOGIES)
     base = header_labels("schools", LOCALE)
     columns = [
         Column(base[0], width=12),
@@ -452,14 +459,14 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
                 row.classes,
                 row.it_contact_email,
                 row.learning_levels_codes,
-                codes.SCHOOL_FORMS.get(row.school_form, row.school_form),
+                school_forms.get(row.school_form, row.school_form),
                 *[counts.get(c, 0) for c in categories],
                 sum(counts.values()),
                 round(end_user / row.students, 2) if row.students else None,
                 best.down_mbps if best else None,
                 best.up_mbps if best else None,
                 _yes_no(bool(state and state.ready)),
-                "; ".join(_link_text(plan) for plan in plans if plan),
+                "; ".join(_link_text(plan, technologies) for plan in plans if plan),
                 state.planned_date if state else None,
                 *[offered.get(level, 0) for level in levels],
                 _local_time(last_changed.get(row.school_number)),
@@ -603,27 +610,28 @@ def _offerings_query(school_ids) -> sa.Select:
 # --- Gigabit-Status ------------------------------------------------------------------
 
 
-def reason_text(site: rules.SiteReadiness) -> str:
-    """Why a site is (not) ready, in words."""
+def reason_texts() -> dict[str, str]:
+    """Why a site is (not) ready, in words, by reason code."""
     from flask import current_app
 
-    if site.reason == rules.REASON_READY:
-        return _("Active gigabit link")
-    if site.reason == rules.REASON_NO_LINK:
-        return _("No active link")
-    return _(
-        "Active link too slow (needs %(down)s/%(up)s Mbit/s)",
-        down=current_app.config["GIGABIT_MIN_DOWN_MBPS"],
-        up=current_app.config["GIGABIT_MIN_UP_MBPS"],
-    )
+    return {
+        rules.REASON_READY: _("Active gigabit link"),
+        rules.REASON_NO_LINK: _("No active link"),
+        rules.REASON_TOO_SLOW: _(
+            "Active link too slow (needs %(down)s/%(up)s Mbit/s)",
+            down=current_app.config["GIGABIT_MIN_DOWN_MBPS"],
+            up=current_app.config["GIGABIT_MIN_UP_MBPS"],
+        ),
+    }
 
 
-def status_text(status: str) -> str:
+def status_texts() -> dict[str, str]:
+    """A school's status against the first school day, in words."""
     return {
         rules.STATUS_READY: _("ready"),
         rules.STATUS_PLANNED: _("planned"),
         rules.STATUS_AT_RISK: _("at risk"),
-    }.get(status, status)
+    }
 
 
 def _gigabit_sheet(
@@ -649,9 +657,12 @@ def _gigabit_sheet(
     ]
     sheet = SheetWriter(workbook, SHEET_GIGABIT, columns)
     deadline = year.first_school_day if year else None
+    reasons, statuses = reason_texts(), status_texts()
+    technologies = _names(codes.LINK_TECHNOLOGIES)
     days_left = (deadline - (today or today_in_berlin())).days if deadline else None
     for school in sorted(school_readiness, key=lambda s: (s.school_number,)):
-        school_status = status_text(school.status_by(deadline))
+        status = school.status_by(deadline)
+        school_status = statuses.get(status, status)
         for site in school.sites:
             best, plan = site.best_link, site.planned_link
             sheet.append(
@@ -660,10 +671,10 @@ def _gigabit_sheet(
                     school.name,
                     site.name,
                     _yes_no(site.ready),
-                    reason_text(site),
+                    reasons.get(site.reason, site.reason),
                     best.down_mbps if best else None,
                     best.up_mbps if best else None,
-                    _link_text(plan),
+                    _link_text(plan, technologies),
                     plan.planned_date if plan else None,
                     year.label if year else None,
                     deadline,
