@@ -316,6 +316,9 @@ class _Analysis:
                 stmt = sa.select(Device.inventory_number).where(Device.inventory_number.in_(chunk))
                 self.taken_elsewhere.update(db.session.scalars(stmt))
         self.taken_elsewhere -= set(self.records)
+        if self.kind == "sites":
+            for school in self.schools.values():
+                self.unkeyed[school.id] = list(school.sites)
         if self.kind in ("links", "offerings") and self.schools:
             school_ids = [school.id for school in self.schools.values()]
             stmt = sa.select(self.model).where(self.model.school_id.in_(school_ids))
@@ -331,22 +334,16 @@ class _Analysis:
                     row, "school_number", _("Only the school department may import schools.")
                 )
                 return
+            if self.scope.only_school and number != self.scope.only_school:
+                self.error(row, "school_number", self.other_school_message(number))
+                return
             row.school = None
         else:
             if not number:
                 self.error(row, "school_number", _("The school number is missing."))
                 return
             if self.scope.only_school and number != self.scope.only_school:
-                self.error(
-                    row,
-                    "school_number",
-                    _(
-                        "The row belongs to school %(number)s, but the import is for school "
-                        "%(only)s.",
-                        number=number,
-                        only=self.scope.only_school,
-                    ),
-                )
+                self.error(row, "school_number", self.other_school_message(number))
                 return
             row.school = self.schools.get(number)
             if row.school is None:
@@ -411,6 +408,13 @@ class _Analysis:
             row.school = row.record
         if "site" in data:
             self.resolve_site(row, data)
+
+    def other_school_message(self, number: str) -> str:
+        return _(
+            "The row belongs to school %(number)s, but the import is for school %(only)s.",
+            number=number,
+            only=self.scope.only_school,
+        )
 
     def resolve_site(self, row: RowResult, data: dict) -> None:
         text = data["site"]
@@ -530,9 +534,9 @@ class _Analysis:
         return (row for row, _data in self._parsed)
 
     def match_without_id(self) -> None:
-        """A link or offering row without an ID that equals a stored record is unchanged,
-        so importing the same file twice does not create the records twice."""
-        if self.kind not in ("links", "offerings"):
+        """A site, link or offering row without an ID that equals a stored record of its
+        school is unchanged, so importing the same file twice does not create it twice."""
+        if self.kind not in ("sites", "links", "offerings"):
             return
         claimed = {row.record.id for row in self.report_rows() if row.record is not None}
         for row in self.report_rows():

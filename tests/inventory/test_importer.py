@@ -492,3 +492,27 @@ def test_a_record_changed_meanwhile_stops_the_whole_import(app, school, make_dev
 
     assert devices_count() == 1
     assert device("IMP-000000").room == "anders"
+
+
+def test_device_csv_from_german_excel_with_umlauts_and_decimal_commas(app, school):
+    fields = ["inventory_number", "category", "manufacturer", "room", "price", "purchase_date"]
+    rows = [
+        german_headers("devices", fields),
+        ["BÜ-001", "Dokumentenkamera", "Größenwahn GmbH", "Aula", "1.299,00", "01.09.2025"],
+        ["BÜ-002", "Drucker", "Brother", "Sekretariat", "89,5", "1.9.25"],
+    ]
+    data = csv_bytes(rows, delimiter=";", encoding="cp1252")
+    report = import_file("devices", data, "Geräte.csv", ImportScope(default_school="123456"))
+
+    assert report.ok, report.errors + report.file_errors
+    camera, printer = device("BÜ-001"), device("BÜ-002")
+    assert (camera.category, camera.manufacturer) == ("document_camera", "Größenwahn GmbH")
+    assert (camera.price, camera.purchase_date) == (Decimal("1299.00"), dt.date(2025, 9, 1))
+    assert (printer.price, printer.purchase_date) == (Decimal("89.50"), dt.date(2025, 9, 1))
+
+
+def test_sites_without_id_are_not_created_twice(app, school):
+    rows = [["school_number", "name", "street"], ["123456", "Turnhalle", "Sportweg 2"]]
+    assert import_file("sites", xlsx_bytes(rows), "s.xlsx").counts["created"] == 1
+    again = import_file("sites", xlsx_bytes(rows), "s.xlsx")
+    assert again.counts == {"created": 0, "updated": 0, "unchanged": 1, "bad": 0}
