@@ -132,6 +132,13 @@ def test_xml_bomb_in_shared_strings_is_refused(app, school):
     assert message == "Die Arbeitsmappe enthält unzulässiges XML und wurde abgelehnt."
 
 
+def test_xml_bomb_in_a_worksheet_is_refused(app, school):
+    sheet_bomb = BILLION_LAUGHS.replace(b"<sst", b"<worksheet").replace(b"</sst>", b"</worksheet>")
+    data = rewrite_zip(xlsx_bytes(VALID_ROWS), replace={"xl/worksheets/sheet1.xml": sheet_bomb})
+    message = file_error(data, "blatt-bombe.xlsx")
+    assert message == "Die Arbeitsmappe enthält unzulässiges XML und wurde abgelehnt."
+
+
 def test_zip_bomb_is_refused_before_unpacking(app, school):
     # 20 MB of zeros pack into a few KB: the declared size gives it away.
     data = rewrite_zip(xlsx_bytes(VALID_ROWS), add={"xl/media/image1.png": b"\0" * 20_000_000})
