@@ -205,6 +205,7 @@ def _commit() -> None:
 def _refuse_duplicate(model, column, value, record=None, message="") -> None:
     if value is None:
         return
+    value = value.strip() if isinstance(value, str) else value  # as the form strips it
     stmt = sa.select(model.id).where(column == value)
     if record is not None:
         stmt = stmt.where(model.id != record.id)
