@@ -32,6 +32,18 @@ def school_page(school) -> str:
     return url_for("inventory.device_list", school_number=school.school_number)
 
 
+def with_sites(form, school):
+    """The site select lists the school's real sites, without the blank "main site" entry
+    next to the main site itself (a blank post still means the main site)."""
+    if school.main_site is not None:
+        form.site.choices = [choice for choice in form.site.choices if choice.value != ""]
+    return form
+
+
+def main_site_id(school) -> int | None:
+    return school.main_site.id if school.main_site is not None else None
+
+
 # --- Devices -----------------------------------------------------------------------------
 
 
@@ -89,6 +101,7 @@ def _stale_device(school, device):
     """Show the current state of the record instead of the refused changes."""
     form = DeviceForm(formdata=None, obj=device, school=school, device=device)
     form.site.data = device.site_id
+    with_sites(form, school)
     message = _(
         "This device was changed by %(actor)s in the meantime. Your changes were not saved; "
         "below you see the current state."
@@ -100,7 +113,9 @@ def _stale_device(school, device):
 @access(SCHOOL)
 def device_new(school_number):
     school = school_or_404(school_number)
-    form = DeviceForm(school=school)
+    form = with_sites(DeviceForm(school=school), school)
+    if not form.is_submitted():
+        form.site.data = main_site_id(school)  # a new device stands at the main site
     if form.validate_on_submit():
         return _save_device(school, form, Device(), is_new=True)
     status = 422 if form.is_submitted() else 200
@@ -125,10 +140,10 @@ def device_edit(inventory_number):
     device = record_or_404(Device, Device.inventory_number == inventory_number)
     school = device.school
     if request.method == "GET":
-        form = DeviceForm(obj=device, school=school, device=device)
+        form = with_sites(DeviceForm(obj=device, school=school, device=device), school)
         form.site.data = device.site_id
         return _device_form_page(school, form, device)
-    form = DeviceForm(school=school, device=device)
+    form = with_sites(DeviceForm(school=school, device=device), school)
     if records.is_stale(device, form):
         return _stale_device(school, device)
     if form.validate():
@@ -259,10 +274,15 @@ def _form_for(model, school, record=None):
     A posted form never falls back to the record's values for fields missing in the post."""
     form_class = KINDS[model]["form"]
     if record is None:
-        return form_class(school=school)
-    form = form_class(formdata=None, obj=record, school=school)
+        form = form_class(school=school)
+    else:
+        form = form_class(formdata=None, obj=record, school=school)
     if hasattr(form, "site"):
-        form.site.data = record.site_id
+        with_sites(form, school)
+        if record is not None:
+            form.site.data = record.site_id
+        elif not form.is_submitted():
+            form.site.data = main_site_id(school)
     return form
 
 

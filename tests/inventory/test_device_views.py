@@ -1,6 +1,7 @@
 """The device pages: list (search, filters, sort, pages), new, detail, edit, delete."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -58,12 +59,14 @@ def admin_client(client, login_as, school):
 # --- new ---------------------------------------------------------------------------------
 
 
-def test_new_device_form_shows_german_labels_and_main_site_default(admin_client, school):
+def test_new_device_form_shows_german_labels_and_main_site_default(admin_client, school, make_site):
+    make_site(school, name="Nebengebäude")
     html = admin_client.get(f"/schools/{school.school_number}/devices/new").get_data(True)
     assert "Inventarnummer" in html
-    assert '<option selected value="">Hauptstandort</option>' in html or (
-        'value="" selected' in html
-    )
+    site_select = re.search(r'<select[^>]*id="site".*?</select>', html, re.S).group(0)
+    assert f'<option selected value="{school.main_site.id}">Hauptstandort</option>' in site_select
+    assert "Nebengebäude" in site_select
+    assert 'value=""' not in site_select  # no second "main site" entry
 
 
 def test_valid_new_device_is_written_with_main_site_and_flash(admin_client, school):
