@@ -758,7 +758,10 @@ def _write_row(kind: str, model, row: RowResult, new_ids, new_site_ids) -> None:
                 )
             )
         else:
-            obj.school = row.school
+            # The id is what is stored; the loaded school is handed over without the
+            # relationship's cascade bookkeeping (the audit log reads its number).
+            obj.school_id = row.school.id
+            set_committed_value(obj, "school", row.school)
         if levels is not None:
             obj.learning_levels = levels
         db.session.add(obj)
