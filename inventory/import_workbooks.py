@@ -88,23 +88,21 @@ def template_workbook(kind: str) -> bytes:
 
 
 def errors_workbook(report: ImportReport) -> bytes:
-    """The bad rows as read, with an extra column Fehler naming what is wrong."""
+    """The bad rows as read, with an extra column Fehler naming the row and what is wrong."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(report.sheet[:31] or "Fehler")
-    error_header = _("Errors")
-    sheet.append([*(_as_cell(sheet, h) for h in report.headers), _("Row"), error_header])
+    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", "_", report.sheet)[:31] or "Fehler")
+    sheet.append([*(_as_cell(sheet, header) for header in report.headers), _("Errors")])
     width = len(report.headers)
     for row in report.rows:
         if not row.errors:
             continue
         values = list(row.values[:width]) + [None] * max(0, width - len(row.values))
-        messages = "; ".join(
-            f"{error.column}: {error.message}" if error.column else error.message
+        problems = "; ".join(
+            f"{error.letter} ({error.column}): {error.message}" if error.column else error.message
             for error in row.errors
         )
-        sheet.append(
-            [*(_as_cell(sheet, value) for value in values), row.number, _as_cell(sheet, messages)]
-        )
+        message = _("Row %(row)s: %(problems)s", row=row.number, problems=problems)
+        sheet.append([*(_as_cell(sheet, value) for value in values), _as_cell(sheet, message)])
     return _save(workbook)
 
 
