@@ -35,6 +35,7 @@ class DownloadForm(BaseForm):
 
     def __init__(self, *args, schools, districts, school_years, **kwargs):
         super().__init__(*args, **kwargs)
+        self.school_form.choices = [CodeChoice("", _l("All school forms"))] + choices(SCHOOL_FORMS)
         self.district.choices = [CodeChoice("", _l("All districts"))] + [
             CodeChoice(d, d) for d in districts
         ]
