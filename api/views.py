@@ -88,8 +88,13 @@ def _refuse_nul_characters():
 
 @bp.after_request
 def _no_store(response):
-    """Answers hold one user's data: no shared caches."""
+    """Answers hold one user's data: no shared caches. An object's version is its ETag,
+    so a client can send it back as If-Match."""
     response.headers.setdefault("Cache-Control", "no-store")
+    if response.is_json and response.status_code in (200, 201):
+        body = response.get_json(silent=True)
+        if isinstance(body, dict) and isinstance(body.get("version"), int):
+            response.headers["ETag"] = f'"{body["version"]}"'
     return response
 
 

@@ -297,3 +297,19 @@ def test_body_over_max_content_length_is_413_json(make_app, make_user, make_toke
 
 def test_unknown_school_year_for_readiness_is_404(api, department):
     _error(api.get("/readiness?school_year=2040", token=department), 404)
+
+
+def test_etag_of_an_object_works_as_if_match(api, department, school, make_device):
+    make_device(school, inventory_number="ET-1")
+    etag = api.get("/devices/ET-1", token=department).headers["ETag"]
+    assert etag == '"1"'
+    response = api.patch(
+        "/devices/ET-1", token=department, json={"room": "1"}, headers={"If-Match": etag}
+    )
+    assert response.status_code == 200 and response.headers["ETag"] == '"2"'
+    _error(
+        api.patch(
+            "/devices/ET-1", token=department, json={"room": "2"}, headers={"If-Match": etag}
+        ),
+        409,
+    )
