@@ -1,6 +1,7 @@
 """The API's documentation: the OpenAPI document and a readable page made from it."""
 
 from flask import Blueprint, jsonify, render_template
+from flask_babel import gettext as _
 
 from app.access import PUBLIC, access
 
@@ -52,19 +53,20 @@ def _rules(prop: dict) -> list[str]:
     items = prop.get("items", {})
     enum = prop.get("enum") or items.get("enum")
     if enum:
-        rules.append("one of " + ", ".join(str(value) for value in enum if value is not None))
-    for key, text in (
-        ("minLength", "at least {} characters"),
-        ("maxLength", "at most {} characters"),
-        ("minimum", "≥ {}"),
-        ("maximum", "≤ {}"),
-    ):
-        if key in prop:
-            rules.append(text.format(prop[key]))
+        codes = ", ".join(str(value) for value in enum if value is not None)
+        rules.append(_("one of %(codes)s", codes=codes))
+    if "minLength" in prop:
+        rules.append(_("at least %(count)s characters", count=prop["minLength"]))
+    if "maxLength" in prop:
+        rules.append(_("at most %(count)s characters", count=prop["maxLength"]))
+    if "minimum" in prop:
+        rules.append(f"≥ {prop['minimum']:g}")
+    if "maximum" in prop:
+        rules.append(f"≤ {prop['maximum']:g}")
     if prop.get("nullable"):
-        rules.append("may be null")
+        rules.append(_("may be null"))
     if prop.get("readOnly"):
-        rules.append("read-only")
+        rules.append(_("read-only"))
     if prop.get("description"):
         rules.append(prop["description"])
     return rules

@@ -70,7 +70,7 @@ def _codes(unbound: UnboundField) -> list[str]:
     return [value for value in values if value != ""]
 
 
-def _field_from_form(unbound: UnboundField, *, required: bool) -> fields.Field:
+def _field_from_form(unbound: UnboundField, *, required: bool, nullable: bool) -> fields.Field:
     """One marshmallow field with the type, length, range and codes of a form field."""
     field_class = unbound.field_class
     rules = []
@@ -84,13 +84,13 @@ def _field_from_form(unbound: UnboundField, *, required: bool) -> fields.Field:
             )
         elif isinstance(validator, NumberRange):
             rules.append(validate.Range(min=validator.min, max=validator.max))
-    options = {"required": required, "allow_none": not required, "validate": rules}
+    options = {"required": required, "allow_none": nullable, "validate": rules}
 
     if issubclass(field_class, SelectMultipleField):
         return fields.List(
             fields.String(validate=validate.OneOf(_codes(unbound))),
             required=required,
-            allow_none=not required,
+            allow_none=nullable,
         )
     if issubclass(field_class, SelectField):
         coerce = unbound.kwargs.get("coerce", str)
@@ -121,12 +121,9 @@ def schema_fields_from_form(
     for name, unbound in _unbound_fields(form_class):
         if name == "version" or name in exclude:
             continue
-        required = (
-            not partial
-            and "default" not in unbound.kwargs
-            and any(_marks_required(v) for v in _validators(unbound))
-        )
-        result[name] = _field_from_form(unbound, required=required)
+        needed = any(_marks_required(v) for v in _validators(unbound))
+        required = needed and not partial and "default" not in unbound.kwargs
+        result[name] = _field_from_form(unbound, required=required, nullable=not needed)
     return result
 
 

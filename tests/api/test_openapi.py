@@ -91,7 +91,7 @@ def test_docs_page_renders_every_operation_without_inline_code(client, document)
         for method in item:
             if method != "parameters":
                 assert f"{method.upper()} {path}" in page
-    assert "inventory_number" in page and "at most 64 characters" in page
+    assert "inventory_number" in page and "höchstens 64 Zeichen" in page
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag
     assert not re.search(r"\sstyle=", page) and not re.search(r"\son[a-z]+=", page)
