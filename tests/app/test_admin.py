@@ -138,7 +138,11 @@ def test_edit_with_stale_version_is_refused(client, login_as, make_user):
         data={"name": "Neu", "role": "department", "version": str(user.version - 1 or 99)},
     )
     assert response.status_code == 200
-    assert "zwischenzeitlich" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert (
+        '<div class="form-errors" role="alert"><p class="error">Dieser Benutzer wurde zwischenzeitlich'
+        in page
+    )
     assert _user(user.email).name == "Alt"
 
 
