@@ -257,3 +257,24 @@ def test_user_changes_land_in_audit_log_without_password_hashes(client, login_as
     assert "password" not in everything
     assert not any(h in everything for h in hashes)
     assert "scrypt" not in everything
+
+
+def test_user_list_query_count_does_not_grow_with_users(
+    client, login_as, make_school, count_queries
+):
+    login_as("admin")
+    school = make_school()
+    client.get("/admin/users/")
+
+    def queries() -> int:
+        with count_queries() as counter:
+            assert client.get("/admin/users/").status_code == 200
+        return counter.count
+
+    few = queries()
+    for n in range(6):
+        extra = User(email=f"many{n}@schule.example.org", role="school_admin", schools=[school])
+        extra.password_hash = "x"
+        db.session.add(extra)
+    db.session.commit()
+    assert queries() == few
