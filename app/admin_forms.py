@@ -52,7 +52,9 @@ class UserCreateForm(_UserFields, BaseForm):
             Optional(),
             Length(min=MIN_PASSWORD_LENGTH, max=500, message=PASSWORD_LENGTH_MESSAGE),
         ],
-        description=_l("At least 10 characters. Leave empty and tick “Generate” instead."),
+        description=_l(
+            "At least 10 characters. Or leave it empty and let a password be generated."
+        ),
     )
     generate_password = BooleanField(_l("Generate a password (shown once)"))
 
