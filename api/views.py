@@ -87,7 +87,7 @@ def _refuse_nul_characters():
 
 
 @bp.after_request
-def _no_store(response):
+def _response_headers(response):
     """Answers hold one user's data: no shared caches. An object's version is its ETag,
     so a client can send it back as If-Match."""
     response.headers.setdefault("Cache-Control", "no-store")
