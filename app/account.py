@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.access import SIGNED_IN, access
 from app.account_forms import PasswordChangeForm, TokenForm
+from app.audit import record
 from app.extensions import db
 from app.model_base import utcnow
 from app.users import ApiToken, User
@@ -50,6 +51,8 @@ def revoke_token(token: ApiToken) -> None:
 
 def change_password(user: User, password: str) -> None:
     user.set_password(password)
+    # The hash is never logged; that the password was changed is.
+    record("password", "users", user.email)
     db.session.commit()
 
 

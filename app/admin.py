@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import ADMIN, access
 from app.admin_forms import PasswordResetForm, UserCreateForm, UserEditForm
+from app.audit import record
 from app.extensions import db
 from app.users import User
 from schools.models import School
@@ -82,6 +83,8 @@ def set_active(user: User, active: bool) -> None:
 
 def reset_password(user: User, password: str) -> None:
     user.set_password(password)
+    # The hash is never logged; that a new password was set, and by whom, is.
+    record("password", "users", user.email)
     db.session.commit()
 
 

@@ -68,6 +68,8 @@ def test_password_change_takes_effect(client, app, login, make_user):
         },
     )
     assert response.status_code == 302
+    [entry] = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "password"))
+    assert (entry.object_id, entry.actor, entry.changes) == (user.email, user.email, {})
     client.post("/logout")
     fresh = app.test_client()
     old = fresh.post("/login", data={"email": user.email, "password": PASSWORD})

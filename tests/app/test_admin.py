@@ -252,9 +252,10 @@ def test_user_changes_land_in_audit_log_without_password_hashes(client, login_as
         {k: v for k, v in c.items() if k in ("name", "schools")} for c in updates
     ]
     assert {"active": [True, False]} in updates
+    assert [e.changes for e in entries if e.action == "password"] == [{}]
     hashes = {user.password_hash}
     everything = str([(e.changes, e.object_id) for e in db.session.scalars(sa.select(AuditEntry))])
-    assert "password" not in everything
+    assert "password_hash" not in everything
     assert not any(h in everything for h in hashes)
     assert "scrypt" not in everything
 
