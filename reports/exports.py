@@ -76,8 +76,9 @@ NUMBER_FORMATS = {
     "eur": (EUR_FORMAT, float),
     "ratio": (RATIO_FORMAT, None),
 }
-# Text openpyxl would not keep as text: "=..." (a formula), "#N/A" and friends (errors).
-FORMULA_OR_ERROR_START = ("=", "#")
+# Text that needs a closer look: openpyxl would make "=..." a formula and "#N/A" and
+# friends error values; or it holds characters to strip.
+_NEEDS_CARE = re.compile("^[=#]|" + _UNWRITABLE.pattern)
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -160,8 +161,11 @@ class SheetWriter:
         self.sheet.auto_filter.ref = f"A1:{last}{self.rows + 1}"
 
     def _text(self, value):
-        text = clean_text(value)
-        if text[:1] in FORMULA_OR_ERROR_START and (text[0] == "=" or text in ERROR_CODES):
+        text = value if type(value) is str else str(value)
+        if _NEEDS_CARE.search(text) is None:  # the common case, in one regex call
+            return text
+        text = clean_text(text)
+        if text.startswith("=") or text in ERROR_CODES:
             # openpyxl would make a formula (or an error value) of it: force text.
             cell = WriteOnlyCell(self.sheet, text)
             cell.data_type = "s"
