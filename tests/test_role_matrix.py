@@ -37,6 +37,8 @@ from tests.conftest import PASSWORD
 API_BLUEPRINTS = ("api", "api_docs")
 # Views without access control on purpose.
 UNCHECKED_ENDPOINTS = {"static"}
+# The only web views anyone may open without signing in.
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "healthz"}
 # Views at level SCHOOL that are department-only actions (403 for a school's own admin).
 DEPARTMENT_ACTIONS_IN_SCHOOL_PAGES: set[str] = set()
 # Text of school B that must never reach school admin A.
@@ -254,6 +256,11 @@ def test_every_view_declares_an_access_level(app):
     assert not missing, "views without @access(...): " + ", ".join(missing)
     unknown = [r.endpoint for r in _rules(app) if _level(app, r) not in (None, *ACCESS_LEVELS)]
     assert not unknown
+
+
+def test_only_the_known_views_are_public(app):
+    public = {r.endpoint for r in _web_rules(app) if _level(app, r) == PUBLIC}
+    assert public == PUBLIC_ENDPOINTS
 
 
 def test_api_routes_live_in_the_api_blueprints(app):
