@@ -162,3 +162,19 @@ def test_account_forms_carry_csrf_tokens(make_app, make_user, login):
     with_token = client.post("/account/tokens", data={"name": "Mit", "csrf_token": csrf})
     assert with_token.status_code == 200
     assert [t.name for t in _tokens(user)] == ["Mit"]
+
+
+def test_token_from_the_page_works_in_the_api_until_revoked(client, app, login, make_user):
+    user = make_user(role="department")
+    login(user)
+    created = client.post("/account/tokens", data={"name": "API-Test"}).get_data(as_text=True)
+    plain = re.search(r'<code class="secret">([^<]+)</code>', created)[1]
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert api.get("/api/v1/schools", headers=headers).status_code == 200
+    [token] = _tokens(user)
+    assert token.last_used_at is not None
+    page = client.get("/account/").get_data(as_text=True)
+    assert "zuletzt benutzt" in page.lower()
+    client.post(f"/account/tokens/{token.id}/revoke")
+    assert api.get("/api/v1/schools", headers=headers).status_code == 401

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.audit import AuditEntry
 from app.extensions import db
-from app.users import User
+from app.users import ApiToken, User
 from tests.conftest import PASSWORD
 
 
@@ -279,3 +279,15 @@ def test_user_list_query_count_does_not_grow_with_users(
         db.session.add(extra)
     db.session.commit()
     assert queries() == few
+
+
+def test_deactivated_users_api_tokens_stop_working(client, app, login_as, make_user):
+    login_as("admin")
+    user = make_user(role="department")
+    _token, plain = ApiToken.issue(user, "Skript")
+    db.session.commit()
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert api.get("/api/v1/schools", headers=headers).status_code == 200
+    client.post(f"/admin/users/{user.id}/deactivate")
+    assert api.get("/api/v1/schools", headers=headers).status_code == 401
