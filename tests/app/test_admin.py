@@ -291,3 +291,20 @@ def test_deactivated_users_api_tokens_stop_working(client, app, login_as, make_u
     assert api.get("/api/v1/schools", headers=headers).status_code == 200
     client.post(f"/admin/users/{user.id}/deactivate")
     assert api.get("/api/v1/schools", headers=headers).status_code == 401
+
+
+def test_deactivate_without_csrf_token_is_refused(make_app, make_user):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    admin = make_user(role="admin")
+    victim = make_user(role="department")
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    client.post("/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": csrf})
+    assert client.post(f"/admin/users/{victim.id}/deactivate").status_code == 400
+    assert _user(victim.email).active is True
+    listing = client.get("/admin/users/").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', listing)[1]
+    response = client.post(f"/admin/users/{victim.id}/deactivate", data={"csrf_token": csrf})
+    assert response.status_code == 302
+    assert _user(victim.email).active is False
