@@ -308,3 +308,28 @@ def test_deactivate_without_csrf_token_is_refused(make_app, make_user):
     response = client.post(f"/admin/users/{victim.id}/deactivate", data={"csrf_token": csrf})
     assert response.status_code == 302
     assert _user(victim.email).active is False
+
+
+def test_edit_to_school_admin_needs_a_school(client, login_as, make_user):
+    login_as("admin")
+    user = make_user(role="department")
+    response = client.post(f"/admin/users/{user.id}/edit", data={"role": "school_admin"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="schools-error">Eine Schul-IT-Administration braucht mindestens eine Schule.' in page
+    assert _user(user.email).role == "department"
+
+
+def test_unknown_school_id_is_a_field_error_not_a_500(client, login_as, make_user):
+    login_as("admin")
+    user = make_user(role="department")
+    response = client.post(
+        f"/admin/users/{user.id}/edit", data={"role": "school_admin", "schools": ["999999"]}
+    )
+    assert response.status_code == 200
+    assert 'id="schools-error"' in response.get_data(as_text=True)
+    bad = client.post(
+        f"/admin/users/{user.id}/edit", data={"role": "school_admin", "schools": ["abc"]}
+    )
+    assert bad.status_code == 200
+    assert _user(user.email).role == "department"
