@@ -15,7 +15,7 @@ from app.demo import seed_demo
 from app.extensions import db
 from app.users import ApiToken, User
 from reports import dashboard
-from reports.exports import LOCALE, SHEET_GIGABIT, SHEET_SCHOOLS, status_text, write_workbook
+from reports.exports import LOCALE, SHEET_GIGABIT, SHEET_SCHOOLS, status_texts, write_workbook
 from reports.readiness import STATUS_AT_RISK, STATUS_PLANNED, STATUS_READY
 from tests.conftest import PASSWORD
 
@@ -50,9 +50,7 @@ def _workbook_figures() -> tuple[dict[str, bool], dict[str, str]]:
         with force_locale(LOCALE):
             ready_column, number_column = _("Gigabit-ready"), _("School number")
             status_column = _("School status")
-            status_codes = {
-                status_text(code): code for code in (STATUS_READY, STATUS_PLANNED, STATUS_AT_RISK)
-            }
+            status_codes = {text: code for code, text in status_texts().items()}
         ready = {}
         for row in _sheet_rows(workbook, SHEET_SCHOOLS):
             assert row[ready_column] in ("ja", "nein")
