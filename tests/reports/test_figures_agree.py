@@ -16,7 +16,7 @@ from app.extensions import db
 from app.users import ApiToken, User
 from reports import dashboard
 from reports.exports import LOCALE, SHEET_GIGABIT, SHEET_SCHOOLS, status_texts, write_workbook
-from reports.readiness import STATUS_AT_RISK, STATUS_PLANNED, STATUS_READY
+from reports.readiness import STATUS_AT_RISK, STATUS_PLANNED
 from tests.conftest import PASSWORD
 
 DEPARTMENT_EMAIL = "schulamt@gute-schule.example.org"
