@@ -8,7 +8,7 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Password hashing (werkzeug); scrypt is slow on purpose.
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a method name, not a password)
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
