@@ -174,32 +174,38 @@ def _collect(session: Session, _flush_context, _instances) -> None:
                 pending.append(("create", obj, None, None))
 
 
+def _entry_rows(items) -> list[dict]:
+    """AuditEntry rows for (action, obj, school_number, changes) items, by the current actor."""
+    user_id, actor = _actor()
+    now = utcnow()
+    return [
+        {
+            "created_at": now,
+            "user_id": user_id,
+            "actor": actor,
+            "action": action,
+            "object_type": obj.__tablename__,
+            "object_id": object_key(obj),
+            "school_number": school_number,
+            "changes": changes,
+        }
+        for action, obj, school_number, changes in items
+    ]
+
+
 @sa.event.listens_for(Session, "after_flush")
 def _write(session: Session, _flush_context) -> None:
     pending = session.info.pop("audit_pending", [])
     if not pending:
         return
-    user_id, actor = _actor()
-    now = utcnow()
-    rows = []
+    items = []
     with session.no_autoflush:
         for action, obj, changes, school_number in pending:
             if action == "create":
                 changes = {key: [None, _jsonable(getattr(obj, key))] for key in _columns(obj)}
                 school_number = _school_number(session, obj)
-            rows.append(
-                {
-                    "created_at": now,
-                    "user_id": user_id,
-                    "actor": actor,
-                    "action": action,
-                    "object_type": obj.__tablename__,
-                    "object_id": object_key(obj),
-                    "school_number": school_number,
-                    "changes": changes,
-                }
-            )
-    session.connection().execute(sa.insert(AuditEntry.__table__), rows)
+            items.append((action, obj, school_number, changes))
+    session.connection().execute(sa.insert(AuditEntry.__table__), _entry_rows(items))
 
 
 def record(action: str, object_type: str, object_id: str, school_number=None, changes=None):
@@ -224,24 +230,16 @@ def record_bulk_updates(entries: list[tuple]) -> None:
     with changes {column key: (old, new)}. One INSERT for all entries."""
     if not entries:
         return
-    user_id, actor = _actor()
-    now = utcnow()
-    rows = [
-        {
-            "created_at": now,
-            "user_id": user_id,
-            "actor": actor,
-            "action": "update",
-            "object_type": obj.__tablename__,
-            "object_id": object_key(obj),
-            "school_number": school_number,
-            "changes": {
-                key: [_jsonable(old), _jsonable(new)] for key, (old, new) in changes.items()
-            },
-        }
+    items = [
+        (
+            "update",
+            obj,
+            school_number,
+            {key: [_jsonable(old), _jsonable(new)] for key, (old, new) in changes.items()},
+        )
         for obj, school_number, changes in entries
     ]
-    db.session.execute(sa.insert(AuditEntry.__table__), rows)
+    db.session.execute(sa.insert(AuditEntry.__table__), _entry_rows(items))
 
 
 @sa.event.listens_for(Session, "after_rollback")
