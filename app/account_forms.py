@@ -2,27 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.admin_forms import MIN_PASSWORD_LENGTH, PASSWORD_LENGTH_MESSAGE
+from app.admin_forms import PasswordResetForm
 from app.forms import BaseForm
 
 
-class PasswordChangeForm(BaseForm):
+class PasswordChangeForm(PasswordResetForm):
+    """The new password as an admin sets it, plus the user's current one."""
+
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=500)]
-    )
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=500, message=PASSWORD_LENGTH_MESSAGE),
-        ],
-        description=_l("At least 10 characters."),
-    )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
 
     def __init__(self, user, *args, **kwargs):
