@@ -227,7 +227,11 @@ def _scoped(stmt: sa.Select, school_id_column, school_ids) -> sa.Select:
 def _stream(stmt: sa.Select):
     """Rows of a SELECT, fetched in batches (a server-side cursor on PostgreSQL)."""
     # Core rows on the session's connection: the ORM layer adds nothing for plain columns.
-    return db.session.connection().execute(stmt.execution_options(yield_per=BATCH_SIZE))
+    result = db.session.connection().execute(stmt.execution_options(yield_per=BATCH_SIZE))
+    # Closed however the iteration ends (an error while writing a row included), so no
+    # server-side cursor is left open for the garbage collector to warn about.
+    with result:
+        yield from result
 
 
 # --- the workbooks ---------------------------------------------------------------------
