@@ -399,15 +399,21 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
     sheet = SheetWriter(workbook, SHEET_SCHOOLS, columns)
 
     device_counts: dict[int, dict[str, int]] = {}
+    # Devices per student counts end-user devices in use, as the dashboard and the school
+    # page do; the category counts are the stock (in use, in repair, spare).
+    end_user_in_use: dict[int, int] = {}
     stmt = _scoped(
-        sa.select(Device.school_id, Device.category, sa.func.count())
+        sa.select(Device.school_id, Device.category, Device.status, sa.func.count())
         .where(Device.status.in_(COUNTED_DEVICE_STATUSES))
-        .group_by(Device.school_id, Device.category),
+        .group_by(Device.school_id, Device.category, Device.status),
         Device.school_id,
         school_ids,
     )
-    for school_id, category, count in db.session.execute(stmt):
-        device_counts.setdefault(school_id, {})[category] = count
+    for school_id, category, status, count in db.session.execute(stmt):
+        per_category = device_counts.setdefault(school_id, {})
+        per_category[category] = per_category.get(category, 0) + count
+        if status == "in_use" and category in codes.END_USER_CATEGORIES:
+            end_user_in_use[school_id] = end_user_in_use.get(school_id, 0) + count
     offering_counts: dict[int, dict[str, int]] = {}
     stmt = _scoped(
         sa.select(Offering.school_id, Offering.learning_level, sa.func.count())
@@ -449,7 +455,7 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
     )
     for row in _stream(stmt):
         counts = device_counts.get(row.id, {})
-        end_user = sum(counts.get(c, 0) for c in codes.END_USER_CATEGORIES)
+        end_user = end_user_in_use.get(row.id, 0)
         state = by_id.get(row.id)
         best = state.best_link if state else None
         plans = [site.planned_link for site in state.sites_not_ready] if state else []

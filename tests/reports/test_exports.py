@@ -395,3 +395,19 @@ def test_record_sheets_re_import_unchanged(city, make_device, kind):
             "offerings": 4,
         }[kind]
     )
+
+
+def test_devices_per_student_counts_end_user_devices_in_use_like_the_school_page(
+    app, make_school, make_device
+):
+    from schools.pages import device_counts, devices_per_student
+
+    school = make_school("100009", "Kleine Schule", students=10)
+    make_device(school, category="laptop")
+    make_device(school, category="tablet")
+    make_device(school, category="tablet", status="spare")
+    make_device(school, category="tablet", status="in_repair")
+    row = {r["Schulnummer"]: r for r in _rows(_write()["Schulen"])}["100009"]
+    assert row["Geräte: Tablet"] == 3  # the stock: in use, in repair, spare
+    assert row["Endgeräte je Schüler/in"] == pytest.approx(0.2)  # only the two in use
+    assert devices_per_student(device_counts(school), school.students) == pytest.approx(0.2)
