@@ -44,6 +44,8 @@ HISTORY_ACTIONS = {
     "update": _l("changed"),
     "delete": _l("deleted"),
     "import": _l("imported"),
+    "export": _l("exported"),
+    "password": _l("password set"),
 }
 HISTORY_OBJECTS = {
     "schools": _l("School"),
