@@ -34,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from app import codes
 from app.audit import AuditEntry
 from app.extensions import db
-from inventory.columns import COLUMNS, header_labels
+from inventory.columns import COLUMNS, field_codes, header_labels
 from inventory.models import Device, NetworkLink, Offering
 from reports import readiness as rules
 from schools.models import School, SchoolYear, Site
@@ -253,10 +253,12 @@ def write_workbook(
         workbook = Workbook(write_only=True)
         _info_sheet(workbook, school_ids, year, generated_by, filters_text)
         _schools_sheet(workbook, school_ids, school_readiness)
-        _record_sheet(workbook, SHEET_SITES, "sites", _sites_query(school_ids))
-        _record_sheet(workbook, SHEET_DEVICES, "devices", _devices_query(school_ids))
-        _record_sheet(workbook, SHEET_LINKS, "links", _links_query(school_ids))
-        _record_sheet(workbook, SHEET_OFFERINGS, "offerings", _offerings_query(school_ids))
+        _record_sheet(workbook, SHEET_SITES, "sites", _record_query("sites", school_ids))
+        _record_sheet(workbook, SHEET_DEVICES, "devices", _record_query("devices", school_ids))
+        _record_sheet(workbook, SHEET_LINKS, "links", _record_query("links", school_ids))
+        _record_sheet(
+            workbook, SHEET_OFFERINGS, "offerings", _record_query("offerings", school_ids)
+        )
         _gigabit_sheet(workbook, school_readiness, year, today)
         _codes_sheet(workbook)
         workbook.save(target)
@@ -540,85 +542,31 @@ def _record_sheet(workbook, title: str, kind: str, stmt: sa.Select) -> None:
     sheet.finish()
 
 
-def _sites_query(school_ids) -> sa.Select:
+def _record_query(kind: str, school_ids) -> sa.Select:
+    """One row per record with exactly the columns of inventory.columns.COLUMNS[kind], in
+    that order (so the sheet re-imports): the school's number joined in, `site` as the id."""
+    model, order = RECORD_SHEETS[kind]
+    columns = [
+        School.school_number
+        if code == "school_number"
+        else getattr(model, "site_id" if code == "site" else code)
+        for code in field_codes(kind)
+    ]
     stmt = (
-        sa.select(
-            Site.id,
-            School.school_number,
-            Site.name,
-            Site.street,
-            Site.postcode,
-            Site.city,
-            Site.is_main,
-        )
-        .join(School, Site.school_id == School.id)
-        .order_by(School.school_number, Site.is_main.desc(), Site.name, Site.id)
+        sa.select(*columns)
+        .join(School, model.school_id == School.id)
+        .order_by(School.school_number, *order(model))
     )
-    return _scoped(stmt, Site.school_id, school_ids)
+    return _scoped(stmt, model.school_id, school_ids)
 
 
-def _devices_query(school_ids) -> sa.Select:
-    stmt = (
-        sa.select(
-            School.school_number,
-            Device.site_id,
-            Device.inventory_number,
-            Device.category,
-            Device.manufacturer,
-            Device.model,
-            Device.serial_number,
-            Device.status,
-            Device.room,
-            Device.learning_level,
-            Device.purchase_date,
-            Device.price,
-            Device.funding,
-            Device.warranty_until,
-            Device.notes,
-        )
-        .join(School, Device.school_id == School.id)
-        .order_by(School.school_number, Device.inventory_number)
-    )
-    return _scoped(stmt, Device.school_id, school_ids)
-
-
-def _links_query(school_ids) -> sa.Select:
-    stmt = (
-        sa.select(
-            NetworkLink.id,
-            School.school_number,
-            NetworkLink.site_id,
-            NetworkLink.provider,
-            NetworkLink.technology,
-            NetworkLink.down_mbps,
-            NetworkLink.up_mbps,
-            NetworkLink.status,
-            NetworkLink.planned_date,
-            NetworkLink.active_since,
-            NetworkLink.contract_end,
-            NetworkLink.notes,
-        )
-        .join(School, NetworkLink.school_id == School.id)
-        .order_by(School.school_number, NetworkLink.id)
-    )
-    return _scoped(stmt, NetworkLink.school_id, school_ids)
-
-
-def _offerings_query(school_ids) -> sa.Select:
-    stmt = (
-        sa.select(
-            Offering.id,
-            School.school_number,
-            Offering.learning_level,
-            Offering.kind,
-            Offering.description,
-            Offering.status,
-            Offering.since,
-        )
-        .join(School, Offering.school_id == School.id)
-        .order_by(School.school_number, Offering.learning_level, Offering.id)
-    )
-    return _scoped(stmt, Offering.school_id, school_ids)
+# The model and the order (after the school number) of each record sheet.
+RECORD_SHEETS = {
+    "sites": (Site, lambda m: (m.is_main.desc(), m.name, m.id)),
+    "devices": (Device, lambda m: (m.inventory_number,)),
+    "links": (NetworkLink, lambda m: (m.id,)),
+    "offerings": (Offering, lambda m: (m.learning_level, m.id)),
+}
 
 
 # --- Gigabit-Status ------------------------------------------------------------------
