@@ -9,14 +9,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from api.parsing import if_match_version
 from api.schemas import form_field_names
 from app.access import visible_school_ids
 from app.extensions import db
+from app.saving import SaveConflictError, StaleVersionError, commit
 from inventory.forms import DeviceForm, NetworkLinkForm, OfferingForm
 from inventory.models import Device, NetworkLink, Offering
 from reports.readiness import readiness
@@ -193,12 +192,10 @@ def _assign(record, form, names) -> None:
 
 def _commit() -> None:
     try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
+        commit()
+    except StaleVersionError as exc:
         raise ApiError(409, _("This record was changed meanwhile. Load it again.")) from exc
-    except IntegrityError as exc:
-        db.session.rollback()
+    except SaveConflictError as exc:
         raise ApiError(409, _("The change conflicts with existing data.")) from exc
 
 

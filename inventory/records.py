@@ -4,11 +4,10 @@ duplicate inventory numbers and nothing half-written."""
 import enum
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit import history_of
 from app.extensions import db
+from app.saving import SaveConflictError, StaleVersionError, check_version, commit
 from inventory.forms import DeviceForm, NetworkLinkForm, OfferingForm
 from inventory.models import Device, NetworkLink, Offering
 from schools.models import School
@@ -83,26 +82,28 @@ FILLERS = {Device: fill_device, NetworkLink: fill_link, Offering: fill_offering}
 
 def is_stale(record, form) -> bool:
     """True when the form was loaded from an older version of the record than the current one."""
-    return record.id is not None and form.version.data != record.version
+    try:
+        check_version(record, form.version.data)
+    except StaleVersionError:
+        return True
+    return False
 
 
 def save(record, form, school: School) -> Outcome:
     """Write a new or edited record from a validated form in one transaction.
 
     An edit whose form carries another version than the record is refused without writing;
-    a concurrent save between our read and our commit is caught as StaleDataError."""
+    a concurrent save between our read and our commit is caught at commit (app.saving)."""
     if is_stale(record, form):
         return Outcome.STALE
     FILLERS[type(record)](record, form, school)
     if record.id is None:
         db.session.add(record)
     try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+        commit()
+    except StaleVersionError:
         return Outcome.STALE
-    except IntegrityError:
-        db.session.rollback()
+    except SaveConflictError:
         if isinstance(record, Device) and inventory_number_taken(
             form.inventory_number.data, record.id
         ):
@@ -121,9 +122,8 @@ def inventory_number_taken(inventory_number: str, except_id: int | None = None) 
 def delete(record) -> Outcome:
     db.session.delete(record)
     try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+        commit()
+    except StaleVersionError:
         return Outcome.STALE
     return Outcome.SAVED
 

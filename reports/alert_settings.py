@@ -3,13 +3,12 @@ and the queries of the "Benachrichtigungen" page."""
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 from app.extensions import db
 from app.forms import BaseForm
+from app.saving import SaveConflictError, check_version, commit
 from reports.alerts import JOB_NAME, configured_recipients, normalize_email
 from reports.models import AlertDelivery, AlertRecipient, JobRun
 from schools.forms import SchoolYearForm
@@ -20,10 +19,6 @@ OUTBOX_FILTERS = ("pending", "sent", "failed")
 
 class RecipientForm(BaseForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
-
-
-class StaleVersionError(Exception):
-    """Someone else saved the record since the form was loaded."""
 
 
 class DuplicateError(Exception):
@@ -70,9 +65,8 @@ def add_recipient(address: str) -> AlertRecipient:
     recipient = AlertRecipient(email=email)
     db.session.add(recipient)
     try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
+        commit()
+    except SaveConflictError as exc:
         raise DuplicateError(email) from exc
     return recipient
 
@@ -94,17 +88,13 @@ def save_school_year(form: SchoolYearForm, school_year: SchoolYear | None = None
     if school_year is None:
         school_year = SchoolYear()
         db.session.add(school_year)
-    elif form.version.data != school_year.version:
-        raise StaleVersionError()
+    else:
+        check_version(school_year, form.version.data)
     school_year.label = form.label.data
     school_year.start_year = int(form.label.data[:4])
     school_year.first_school_day = form.first_school_day.data
     try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise StaleVersionError() from exc
-    except IntegrityError as exc:
-        db.session.rollback()
+        commit()
+    except SaveConflictError as exc:
         raise DuplicateError(form.label.data) from exc
     return school_year

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.access import DEPARTMENT, access
 from app.audit import acting_as
 from app.extensions import db
+from app.saving import StaleVersionError
 from reports import alert_settings as settings
 from reports.alert_mail import stage_label
 from reports.alerts import alert_today, configured_recipients, delivery_state, run_alerts
@@ -160,7 +161,7 @@ def school_year_edit(start_year: int):
         if form.validate():
             try:
                 settings.save_school_year(form, school_year)
-            except settings.StaleVersionError:
+            except StaleVersionError:
                 stale = True
             except settings.DuplicateError:
                 form.label.errors.append(_("This school year exists already."))

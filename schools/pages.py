@@ -1,18 +1,16 @@
 """The work behind the school registry pages: list, school page, and the changes
 made through the school and site forms (views only parse, call these, and render)."""
 
-import contextlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import scope_to_user
 from app.audit import AuditEntry, history_of_school
 from app.codes import DEVICE_CATEGORIES, DEVICE_STATUSES, END_USER_CATEGORIES, LEARNING_LEVELS
 from app.extensions import db
+from app.saving import check_version, saving
 from inventory.models import Device, NetworkLink, Offering
 from reports.readiness import STATUS_AT_RISK, SchoolReadiness, readiness, school_readiness
 from schools.forms import SchoolForm, SiteForm
@@ -25,14 +23,6 @@ FULL_HISTORY = 1000
 
 # Badge CSS class of each readiness status.
 BADGE_CLASSES = {"ready": "ready", "planned": "planned", STATUS_AT_RISK: "not-ready"}
-
-
-class StaleVersionError(Exception):
-    """The record was changed by someone else since the form was loaded."""
-
-
-class SaveConflictError(Exception):
-    """The database refused the change (e.g. a unique key taken meanwhile)."""
 
 
 # --- the school list -------------------------------------------------------------------
@@ -225,27 +215,6 @@ def full_history(school: School) -> list[AuditEntry]:
 # --- changes -----------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _saving():
-    """Flush and commit what the block changed; a concurrent change (stale version) or a
-    unique key taken meanwhile rolls everything back and is reported, never half-written."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleVersionError() from error
-    except IntegrityError as error:
-        db.session.rollback()
-        raise SaveConflictError(str(error.orig)) from error
-
-
-def check_version(record, form) -> None:
-    """The form must carry the version the record has now (optimistic locking)."""
-    if form.version.data != record.version:
-        raise StaleVersionError()
-
-
 SCHOOL_FIELDS = (
     "school_number",
     "name",
@@ -289,15 +258,15 @@ def create_school(form: SchoolForm) -> School:
             is_main=True,
         )
     )
-    with _saving():
+    with saving():
         db.session.add(school)
     return school
 
 
 def update_school(school: School, form: SchoolForm) -> None:
     """Apply the form's fields (a school admin's form holds only the contact fields)."""
-    check_version(school, form)
-    with _saving():
+    check_version(school, form.version.data)
+    with saving():
         _apply_school_fields(school, form)
 
 
@@ -323,7 +292,7 @@ def school_delete_impact(school: School) -> DeleteImpact:
 
 def delete_school(school: School) -> None:
     """Deletes the school; the database cascades to its sites, devices, links, offerings."""
-    with _saving():
+    with saving():
         db.session.delete(school)
 
 
@@ -348,7 +317,7 @@ def _apply_site_fields(site: Site, form: SiteForm) -> None:
 def create_site(school: School, form: SiteForm) -> Site:
     site = Site(school_id=school.id, is_main=False)
     _apply_site_fields(site, form)
-    with _saving():
+    with saving():
         if form.is_main.data:
             _unmark_main_site(school.id)
             site.is_main = True
@@ -359,8 +328,8 @@ def create_site(school: School, form: SiteForm) -> Site:
 def update_site(site: Site, form: SiteForm) -> None:
     """Apply the form; making a site main un-marks the old main site in the same transaction.
     (The main site's form has no is_main field: it stays main until another one is made main.)"""
-    check_version(site, form)
-    with _saving():
+    check_version(site, form.version.data)
+    with saving():
         _apply_site_fields(site, form)
         if "is_main" in form and form.is_main.data and not site.is_main:
             _unmark_main_site(site.school_id, keep=site)
@@ -389,5 +358,5 @@ def delete_site(site: Site) -> None:
     """Deletes a site; its devices and links then belong to the main site (site unset)."""
     if site.is_main:
         raise MainSiteNotDeletableError()
-    with _saving():
+    with saving():
         db.session.delete(site)

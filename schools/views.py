@@ -9,6 +9,7 @@ from werkzeug.routing import BuildError
 
 from app.access import DEPARTMENT, SCHOOL, SIGNED_IN, access, record_or_404, school_or_404
 from app.codes import SCHOOL_FORMS
+from app.saving import SaveConflictError, StaleVersionError
 from schools import pages
 from schools.forms import SchoolForm, SiteForm
 from schools.models import Site
@@ -103,7 +104,7 @@ def school_new():
     if form.validate_on_submit():
         try:
             school = pages.create_school(form)
-        except pages.SaveConflictError:
+        except SaveConflictError:
             form.school_number.errors.append(DUPLICATE_NUMBER)
         else:
             flash(_("The school has been created."), "success")
@@ -134,9 +135,9 @@ def school_edit(school_number):
         if form.validate():
             try:
                 pages.update_school(school, form)
-            except pages.StaleVersionError:
+            except StaleVersionError:
                 stale = True
-            except pages.SaveConflictError:
+            except SaveConflictError:
                 # Only the registry form has the number; a school admin's cannot clash.
                 (form.school_number or form.it_contact_email).errors.append(DUPLICATE_NUMBER)
             else:
@@ -194,7 +195,7 @@ def site_new(school_number):
     if form.validate_on_submit():
         try:
             pages.create_site(school, form)
-        except (pages.SaveConflictError, pages.StaleVersionError):
+        except (SaveConflictError, StaleVersionError):
             form.is_main.errors.append(MAIN_SITE_CONFLICT)
         else:
             flash(_("The site has been created."), "success")
@@ -213,9 +214,9 @@ def site_edit(site_id):
         if form.validate():
             try:
                 pages.update_site(site, form)
-            except pages.StaleVersionError:
+            except StaleVersionError:
                 stale = True
-            except pages.SaveConflictError:
+            except SaveConflictError:
                 (form.is_main or form.name).errors.append(MAIN_SITE_CONFLICT)
             else:
                 flash(_("The changes have been saved."), "success")
