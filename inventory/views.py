@@ -65,12 +65,24 @@ def device_list(school_number):
 
 
 def _device_form_page(school, form, device=None, stale_message=None):
+    if device is None:
+        title = _("Add device")
+        cancel_url = url_for("inventory.device_list", school_number=school.school_number)
+        delete_url = None
+    else:
+        number = device.inventory_number
+        title = _("Edit device %(number)s", number=number)
+        cancel_url = url_for("inventory.device_detail", inventory_number=number)
+        delete_url = url_for("inventory.device_delete", inventory_number=number)
     return render_template(
-        "inventory/device_form.html",
+        "inventory/record_form.html",
         school=school,
         form=form,
-        device=device,
+        record=device,
+        title=title,
         stale_message=stale_message,
+        delete_url=delete_url,
+        cancel_url=cancel_url,
         history=records.history(device) if device is not None else [],
     )
 
