@@ -1,32 +1,17 @@
-"""Marshmallow schemas of the API, derived from the shared WTForms classes.
+"""Marshmallow schemas of the API, derived from the registry of kinds (inventory/kinds.py).
 
-The forms state the rules once (required fields, lengths, code lists, number ranges);
-schema_fields_from_form() turns them into marshmallow fields for type checking and for
-the OpenAPI document. The business rules themselves (unique numbers, warranty after
-purchase, ...) are checked by the forms, in api/service.py.
+The schemas check the JSON types and describe the registry's rules (lengths, code lists,
+ranges, patterns) in the OpenAPI document; the rules themselves are checked by the write
+services (schools/service.py, inventory/service.py), as for every other channel.
 """
 
 import marshmallow as ma
 from marshmallow import fields, validate
-from wtforms import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    EmailField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.fields.core import UnboundField
-from wtforms.validators import Length, NumberRange
 
-from inventory.forms import DeviceForm, NetworkLinkForm, OfferingForm
-from schools.forms import SchoolForm, SchoolYearForm, SiteForm
+from app.rules import MAX_ID, Field, Kind
+from inventory.kinds import DEVICES, LINKS, OFFERINGS, SCHOOLS, SITES
 
 MAX_PER_PAGE = 500
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
 
 
 def no_nul_character(value: str) -> None:
@@ -43,92 +28,51 @@ class JsonDecimal(fields.Decimal):
         return None if number is None else float(number)
 
 
-def _unbound_fields(form_class) -> list[tuple[str, UnboundField]]:
-    found = [
-        (name, getattr(form_class, name))
-        for name in dir(form_class)
-        if isinstance(getattr(form_class, name, None), UnboundField)
-    ]
-    return sorted(found, key=lambda item: item[1].creation_counter)
+def _metadata(spec: Field) -> dict:
+    """The registry's rules as JSON Schema words for the OpenAPI document (the rules
+    themselves are checked by the write services, with the same messages as the forms)."""
+    meta = {"description": str(spec.label)}
+    if spec.max_length is not None:
+        meta["maxLength"] = spec.max_length
+    if spec.pattern is not None:
+        meta["pattern"] = f"^{spec.pattern}$"
+    if spec.min is not None:
+        meta["minimum"] = int(spec.min)
+    if spec.max is not None:
+        meta["maximum"] = int(spec.max)
+    if spec.type == "code":
+        meta["enum"] = [*spec.vocabulary, *([] if spec.required else [None])]
+    return meta
 
 
-def _validators(unbound: UnboundField) -> list:
-    validators = unbound.kwargs.get("validators")
-    if validators is None and len(unbound.args) > 1:
-        validators = unbound.args[1]
-    return list(validators or [])
-
-
-def _marks_required(validator) -> bool:
-    """DataRequired, InputRequired or any validator flagging the field as required."""
-    return bool(getattr(validator, "field_flags", {}).get("required"))
-
-
-def _codes(unbound: UnboundField) -> list[str]:
-    choices = unbound.kwargs.get("choices") or []
-    values = [choice.value if hasattr(choice, "value") else choice[0] for choice in choices]
-    return [value for value in values if value != ""]
-
-
-def _field_from_form(unbound: UnboundField, *, required: bool, nullable: bool) -> fields.Field:
-    """One marshmallow field with the type, length, range and codes of a form field."""
-    field_class = unbound.field_class
-    rules = []
-    for validator in _validators(unbound):
-        if isinstance(validator, Length):
-            rules.append(
-                validate.Length(
-                    min=validator.min if validator.min >= 0 else None,
-                    max=validator.max if validator.max >= 0 else None,
-                )
-            )
-        elif isinstance(validator, NumberRange):
-            rules.append(validate.Range(min=validator.min, max=validator.max))
-    options = {"required": required, "allow_none": nullable, "validate": rules}
-
-    if issubclass(field_class, SelectMultipleField):
-        return fields.List(
-            fields.String(validate=validate.OneOf(_codes(unbound))),
-            required=required,
-            allow_none=nullable,
-        )
-    if issubclass(field_class, SelectField):
-        coerce = unbound.kwargs.get("coerce", str)
-        if coerce is not str:  # e.g. the site select: a site id
-            options["validate"] = [*rules, validate.Range(min=1, max=MAX_ID)]
-            return fields.Integer(strict=True, **options)
-        options["validate"] = [*rules, validate.OneOf(_codes(unbound))]
-        return fields.String(**options)
-    if issubclass(field_class, BooleanField):
-        return fields.Boolean(required=required, allow_none=False)
-    if issubclass(field_class, IntegerField):
+def api_field(spec: Field, *, required: bool) -> fields.Field:
+    """The marshmallow field of one registry field: its JSON type; the rules are the services'."""
+    options = {"required": required, "allow_none": not spec.required, "metadata": _metadata(spec)}
+    if spec.type in ("text", "multiline", "email", "code"):
+        return fields.String(validate=[no_nul_character], **options)
+    if spec.type == "codes":
+        inner = fields.String(validate=validate.OneOf(list(spec.vocabulary)))
+        return fields.List(inner, **options)
+    if spec.type == "bool":
+        return fields.Boolean(required=required, allow_none=False, metadata=_metadata(spec))
+    if spec.type == "int":
         return fields.Integer(strict=True, **options)
-    if issubclass(field_class, DecimalField):
-        return JsonDecimal(places=unbound.kwargs.get("places", 2), **options)
-    if issubclass(field_class, DateField):
+    if spec.type in ("site", "id"):
+        return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **options)
+    if spec.type == "decimal":
+        return JsonDecimal(**options)
+    if spec.type == "date":
         return fields.Date(**options)
-    if issubclass(field_class, StringField | TextAreaField | EmailField):
-        options["validate"] = [*rules, no_nul_character]
-        return fields.String(**options)
-    raise TypeError(f"no API type for {field_class.__name__}")
+    raise TypeError(f"no API type for {spec.type}")
 
 
-def schema_fields_from_form(
-    form_class, *, partial: bool = False, exclude: tuple[str, ...] = ()
-) -> dict[str, fields.Field]:
-    """The marshmallow fields of a form's fields (without `version`)."""
-    result = {}
-    for name, unbound in _unbound_fields(form_class):
-        if name == "version" or name in exclude:
-            continue
-        needed = any(_marks_required(v) for v in _validators(unbound))
-        required = needed and not partial and "default" not in unbound.kwargs
-        result[name] = _field_from_form(unbound, required=required, nullable=not needed)
-    return result
-
-
-def form_field_names(form_class) -> list[str]:
-    return [name for name, _ in _unbound_fields(form_class) if name != "version"]
+def schema_fields(kind: Kind, *, partial: bool = False, exclude=()) -> dict[str, fields.Field]:
+    """The marshmallow fields of a kind's editable fields."""
+    return {
+        spec.code: api_field(spec, required=spec.required and spec.default is None and not partial)
+        for spec in kind.editable
+        if spec.code not in exclude
+    }
 
 
 def _schema(name: str, field_map: dict) -> type[ma.Schema]:
@@ -158,10 +102,10 @@ def _school_number_of_record():
     )
 
 
-def _resource_schemas(base: str, form_class, dump_extra: dict, rename: dict | None = None):
+def _resource_schemas(base: str, kind: Kind, dump_extra: dict, rename: dict | None = None):
     """(full schema for responses and POST bodies, partial schema for PATCH bodies)."""
-    full = schema_fields_from_form(form_class)
-    patch = schema_fields_from_form(form_class, partial=True)
+    full = schema_fields(kind)
+    patch = schema_fields(kind, partial=True)
     for key, attribute in (rename or {}).items():
         full[key].attribute = attribute
         patch[key].attribute = attribute
@@ -171,10 +115,10 @@ def _resource_schemas(base: str, form_class, dump_extra: dict, rename: dict | No
     )
 
 
-SchoolSchema, SchoolPatchSchema = _resource_schemas("School", SchoolForm, {})
+SchoolSchema, SchoolPatchSchema = _resource_schemas("School", SCHOOLS, {})
 SiteSchema, SitePatchSchema = _resource_schemas(
     "Site",
-    SiteForm,
+    SITES,
     {
         "id": fields.Integer(dump_only=True),
         "school_number": _school_number_of_record(),
@@ -183,29 +127,27 @@ SiteSchema, SitePatchSchema = _resource_schemas(
 _record_extra = {"id": fields.Integer(dump_only=True), "school_number": _school_number_of_record()}
 DeviceSchema, DevicePatchSchema = _resource_schemas(
     "Device",
-    DeviceForm,
+    DEVICES,
     {"school_number": _school_number_of_record()},
     rename={"site": "site_id"},
 )
 LinkSchema, LinkPatchSchema = _resource_schemas(
-    "Link", NetworkLinkForm, dict(_record_extra), rename={"site": "site_id"}
+    "Link", LINKS, dict(_record_extra), rename={"site": "site_id"}
 )
-OfferingSchema, OfferingPatchSchema = _resource_schemas(
-    "Offering", OfferingForm, dict(_record_extra)
-)
+OfferingSchema, OfferingPatchSchema = _resource_schemas("Offering", OFFERINGS, dict(_record_extra))
 
 SchoolYearSchema = _schema(
     "SchoolYearSchema",
     {
         "start_year": fields.Integer(dump_only=True),
         **_read_only(),
-        **schema_fields_from_form(SchoolYearForm, exclude=("label",)),
+        "first_school_day": fields.Date(required=True),
         "label": fields.String(dump_only=True),
     },
 )
 SchoolYearPutSchema = _schema(
     "SchoolYearPutSchema",
-    {**_version_in(), **schema_fields_from_form(SchoolYearForm, exclude=("label",))},
+    {**_version_in(), "first_school_day": fields.Date(required=True)},
 )
 
 
@@ -221,19 +163,23 @@ def _page_fields() -> dict:
     }
 
 
-def _filter_fields(form_class, names: tuple[str, ...]) -> dict:
-    """Query filters: the form's code fields, each optional."""
-    available = schema_fields_from_form(form_class, partial=True)
+def _filter_fields(kind: Kind, names: tuple[str, ...]) -> dict:
+    """Query filters on a kind's fields, each optional: codes must be known, text is bounded."""
     result = {}
     for name in names:
-        field = available[name]
-        if isinstance(field, fields.List):
-            field = field.inner
-        field.allow_none = False
-        field.required = False
-        if isinstance(field, fields.Integer):
-            field.strict = False  # query values are text
-        result[name] = field
+        spec = kind[name]
+        meta = {"description": str(spec.label)}
+        if spec.type in ("code", "codes"):
+            result[name] = fields.String(
+                validate=validate.OneOf(list(spec.vocabulary)), metadata=meta
+            )
+        elif spec.type == "bool":
+            result[name] = fields.Boolean(metadata=meta)
+        elif spec.type == "site":
+            result[name] = fields.Integer(validate=validate.Range(min=1, max=MAX_ID), metadata=meta)
+        else:
+            rules = [validate.Length(max=spec.max_length), no_nul_character]
+            result[name] = fields.String(validate=rules, metadata=meta)
     return result
 
 
@@ -244,24 +190,24 @@ def _query_schema(name: str, filters: dict) -> type[ma.Schema]:
 SchoolQuerySchema = _query_schema(
     "SchoolQuerySchema",
     {
-        **_filter_fields(SchoolForm, ("school_form", "district", "learning_levels")),
+        **_filter_fields(SCHOOLS, ("school_form", "district", "learning_levels")),
     },
 )
-SiteQuerySchema = _query_schema("SiteQuerySchema", _filter_fields(SiteForm, ("is_main",)))
+SiteQuerySchema = _query_schema("SiteQuerySchema", _filter_fields(SITES, ("is_main",)))
 DeviceQuerySchema = _query_schema(
     "DeviceQuerySchema",
     {
         **_filter_fields(
-            DeviceForm, ("category", "status", "learning_level", "funding", "room", "site")
+            DEVICES, ("category", "status", "learning_level", "funding", "room", "site")
         ),
         "manufacturer": fields.String(validate=[validate.Length(max=100), no_nul_character]),
     },
 )
 LinkQuerySchema = _query_schema(
-    "LinkQuerySchema", _filter_fields(NetworkLinkForm, ("technology", "status", "site"))
+    "LinkQuerySchema", _filter_fields(LINKS, ("technology", "status", "site"))
 )
 OfferingQuerySchema = _query_schema(
-    "OfferingQuerySchema", _filter_fields(OfferingForm, ("learning_level", "kind", "status"))
+    "OfferingQuerySchema", _filter_fields(OFFERINGS, ("learning_level", "kind", "status"))
 )
 
 

@@ -2,7 +2,7 @@
 
 Scoping is the web's: scope_to_user / school_or_404 / record_or_404 with the token's
 user as the current user; another school's data answers 404. Bodies and query strings
-are type-checked by the marshmallow schemas (api/schemas.py), the rules are the forms'.
+are type-checked by the marshmallow schemas (api/schemas.py), the rules are the write services'.
 """
 
 import sqlalchemy as sa
@@ -269,7 +269,7 @@ def device_list(args, school_number):
 @bp.response(201, DeviceSchema)
 def device_create(payload, school_number):
     """Add a device; a taken inventory number answers 409."""
-    return service.create_device(school_or_404(school_number), payload)
+    return service.create_record("devices", school_or_404(school_number), payload)
 
 
 def _device(inventory_number: str) -> Device:
@@ -290,7 +290,7 @@ def device_get(inventory_number):
 @bp.response(200, DeviceSchema)
 def device_patch(payload, inventory_number):
     """Change a device."""
-    return service.update_device(_device(inventory_number), payload)
+    return service.update_record(_device(inventory_number), payload)
 
 
 @bp.route("/devices/<inventory_number>", methods=["DELETE"])
@@ -323,7 +323,7 @@ def link_list(args, school_number):
 @bp.response(201, LinkSchema)
 def link_create(payload, school_number):
     """Add a network link."""
-    return service.create_link(school_or_404(school_number), payload)
+    return service.create_record("links", school_or_404(school_number), payload)
 
 
 @bp.route("/links/<int(max=2147483647):link_id>", methods=["GET"])
@@ -340,7 +340,7 @@ def link_get(link_id):
 @bp.response(200, LinkSchema)
 def link_patch(payload, link_id):
     """Change a network link."""
-    return service.update_link(record_or_404(NetworkLink, NetworkLink.id == link_id), payload)
+    return service.update_record(record_or_404(NetworkLink, NetworkLink.id == link_id), payload)
 
 
 @bp.route("/links/<int(max=2147483647):link_id>", methods=["DELETE"])
@@ -372,7 +372,7 @@ def offering_list(args, school_number):
 @bp.response(201, OfferingSchema)
 def offering_create(payload, school_number):
     """Add an offering."""
-    return service.create_offering(school_or_404(school_number), payload)
+    return service.create_record("offerings", school_or_404(school_number), payload)
 
 
 @bp.route("/offerings/<int(max=2147483647):offering_id>", methods=["GET"])
@@ -390,7 +390,7 @@ def offering_get(offering_id):
 def offering_patch(payload, offering_id):
     """Change an offering."""
     offering = record_or_404(Offering, Offering.id == offering_id)
-    return service.update_offering(offering, payload)
+    return service.update_record(offering, payload)
 
 
 @bp.route("/offerings/<int(max=2147483647):offering_id>", methods=["DELETE"])

@@ -1,10 +1,10 @@
-"""The columns of the inventory files, defined once for the export and the importer.
+"""The columns of the inventory files, as the export and the importer write and read them.
 
-COLUMNS[kind] is the ordered list of (field code, header label) of one kind of record;
-the codes are DESIGN.md's "Field names and codes", the labels are the German labels
-of our forms and templates. The export writes exactly these columns first (in this
-order, code columns holding the CODES, `site` the site's id), so its sheets re-import
-unchanged. An export sheet may carry further read-only columns after these (e.g. the
+COLUMNS[kind] is the ordered list of (field code, header label) of one kind of record,
+read from the registry of kinds (inventory/kinds.py); the codes are DESIGN.md's
+"Field names and codes", the labels are the German labels of our forms and templates.
+The export writes exactly these columns first (in this order, code columns holding the
+CODES, `site` the site's id), so its sheets re-import unchanged. An export sheet may carry further read-only columns after these (e.g. the
 counts of the `Schulen` sheet); an importer ignores columns it does not know.
 The importer accepts a header written as the field code or as the label in German or
 English, case and spacing ignored (see header_map()).
@@ -13,71 +13,12 @@ English, case and spacing ignored (see header_map()).
 import re
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
+from inventory.kinds import KINDS as REGISTRY
+
+# (field code, label) of each kind, in column order: read from the registry of kinds.
 COLUMNS: dict[str, list[tuple[str, object]]] = {
-    "schools": [
-        ("school_number", _l("School number")),
-        ("name", _l("Name")),
-        ("school_form", _l("School form")),
-        ("street", _l("Street")),
-        ("postcode", _l("Postcode")),
-        ("city", _l("City")),
-        ("district", _l("City district")),
-        ("students", _l("Students")),
-        ("classes", _l("Classes")),
-        ("it_contact_email", _l("IT contact email")),
-        ("learning_levels", _l("Learning levels")),
-    ],
-    "sites": [
-        ("id", _l("ID")),
-        ("school_number", _l("School number")),
-        ("name", _l("Name")),
-        ("street", _l("Street")),
-        ("postcode", _l("Postcode")),
-        ("city", _l("City")),
-        ("is_main", _l("Main site")),
-    ],
-    "devices": [
-        ("school_number", _l("School number")),
-        ("site", _l("Site")),
-        ("inventory_number", _l("Inventory number")),
-        ("category", _l("Category")),
-        ("manufacturer", _l("Manufacturer")),
-        ("model", _l("Model")),
-        ("serial_number", _l("Serial number")),
-        ("status", _l("Status")),
-        ("room", _l("Room")),
-        ("learning_level", _l("Learning level")),
-        ("purchase_date", _l("Purchase date")),
-        ("price", _l("Price (EUR)")),
-        ("funding", _l("Funding")),
-        ("warranty_until", _l("Warranty until")),
-        ("notes", _l("Notes")),
-    ],
-    "links": [
-        ("id", _l("ID")),
-        ("school_number", _l("School number")),
-        ("site", _l("Site")),
-        ("provider", _l("Provider")),
-        ("technology", _l("Technology")),
-        ("down_mbps", _l("Downstream (Mbit/s)")),
-        ("up_mbps", _l("Upstream (Mbit/s)")),
-        ("status", _l("Status")),
-        ("planned_date", _l("Planned date")),
-        ("active_since", _l("Active since")),
-        ("contract_end", _l("Contract end")),
-        ("notes", _l("Notes")),
-    ],
-    "offerings": [
-        ("id", _l("ID")),
-        ("school_number", _l("School number")),
-        ("learning_level", _l("Learning level")),
-        ("kind", _l("Kind")),
-        ("description", _l("Description")),
-        ("status", _l("Status")),
-        ("since", _l("Since")),
-    ],
+    name: [(spec.code, spec.label) for spec in kind.fields] for name, kind in REGISTRY.items()
 }
 
 KINDS = tuple(COLUMNS)

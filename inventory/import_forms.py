@@ -1,41 +1,11 @@
-"""The shared forms as the importer uses them: the same rules, minus the per-row queries.
-
-Uniqueness (inventory number, school number) is checked by the importer against
-data it preloaded once, so validating 10,000 rows does not cost 10,000 queries.
-"""
-
-import re
+"""The import page's upload form."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired
 
 from app.forms import BaseForm
-from inventory.forms import DeviceForm, NetworkLinkForm, OfferingForm
-from schools.forms import SchoolForm, SiteForm
-
-
-class ImportDeviceForm(DeviceForm):
-    def validate_inventory_number(self, field):
-        """Checked in memory by the importer."""
-
-
-class ImportSchoolForm(SchoolForm):
-    def validate_school_number(self, field):
-        # The format rule of SchoolForm; uniqueness is checked in memory by the importer.
-        if not re.fullmatch(r"\d{6}", field.data or ""):
-            raise ValidationError(_l("The school number has exactly six digits."))
-
-
-FORMS = {
-    "schools": ImportSchoolForm,
-    "sites": SiteForm,
-    "devices": ImportDeviceForm,
-    "links": NetworkLinkForm,
-    "offerings": OfferingForm,
-}
-
 
 IMPORT_KINDS = {
     "devices": _l("Devices"),

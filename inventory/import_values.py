@@ -1,8 +1,11 @@
-"""Turning the cells of an import file into the strings the web forms read.
+"""The map stage of the import: cells to typed values, by the registry's field types.
 
 Cells may hold codes or German (or English) labels, ISO or German dates, real Excel
-dates, numbers with a decimal comma and thousands dots, and ja/nein. Each parser
-returns the normalised form value or raises ValueError with a message for the user.
+dates, numbers (real ones, or text with a decimal comma and thousands dots), and
+ja/nein. Each cell becomes the typed value the write services take (str, int, Decimal,
+date, code, list of codes, bool), never text for a form to re-parse: an Excel number
+356.881 is Decimal("356.881"), not the text "356.881" that a German reader would take
+for 356881. A cell that cannot be read raises ValueError with the user's message.
 """
 
 import datetime as dt
@@ -12,105 +15,34 @@ from decimal import Decimal
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app import codes
 from app.fields import parse_decimal
 from inventory.columns import normalize_header
+from inventory.kinds import KINDS
 
 TRUE_WORDS = {"ja", "j", "yes", "y", "true", "wahr", "1", "x"}
 FALSE_WORDS = {"nein", "n", "no", "false", "falsch", "0", ""}
 
-# How each field of each kind is read. Code fields name their vocabulary in app.codes.
-FIELD_TYPES: dict[str, dict[str, str]] = {
-    "schools": {
-        "school_number": "key",
-        "name": "text",
-        "school_form": "code:SCHOOL_FORMS",
-        "street": "text",
-        "postcode": "postcode",
-        "city": "text",
-        "district": "text",
-        "students": "int",
-        "classes": "int",
-        "it_contact_email": "text",
-        "learning_levels": "codes:LEARNING_LEVELS",
-    },
-    "sites": {
-        "id": "id",
-        "school_number": "key",
-        "name": "text",
-        "street": "text",
-        "postcode": "postcode",
-        "city": "text",
-        "is_main": "bool",
-    },
-    "devices": {
-        "school_number": "key",
-        "site": "site",
-        "inventory_number": "key",
-        "category": "code:DEVICE_CATEGORIES",
-        "manufacturer": "text",
-        "model": "text",
-        "serial_number": "text",
-        "status": "code:DEVICE_STATUSES",
-        "room": "text",
-        "learning_level": "code:LEARNING_LEVELS",
-        "purchase_date": "date",
-        "price": "decimal",
-        "funding": "code:FUNDING_SOURCES",
-        "warranty_until": "date",
-        "notes": "text",
-    },
-    "links": {
-        "id": "id",
-        "school_number": "key",
-        "site": "site",
-        "provider": "text",
-        "technology": "code:LINK_TECHNOLOGIES",
-        "down_mbps": "int",
-        "up_mbps": "int",
-        "status": "code:LINK_STATUSES",
-        "planned_date": "date",
-        "active_since": "date",
-        "contract_end": "date",
-        "notes": "text",
-    },
-    "offerings": {
-        "id": "id",
-        "school_number": "key",
-        "learning_level": "code:LEARNING_LEVELS",
-        "kind": "code:OFFERING_KINDS",
-        "description": "text",
-        "status": "code:OFFERING_STATUSES",
-        "since": "date",
-    },
-}
 
-
-def code_lookup(vocabulary: str) -> dict[str, str]:
+def code_lookup(vocabulary: dict) -> dict[str, str]:
     """{normalised code or German/English label: code} of one vocabulary."""
-    table = getattr(codes, vocabulary)
     lookup = {}
     for locale in ("en", "de"):
         with force_locale(locale):
-            for code, label in table.items():
+            for code, label in vocabulary.items():
                 lookup[normalize_header(label)] = code
-    for code in table:
+    for code in vocabulary:
         lookup[normalize_header(code)] = code
     return lookup
 
 
-def allowed_labels(vocabulary: str) -> str:
-    return ", ".join(str(label) for label in getattr(codes, vocabulary).values())
-
-
 def cell_text(value) -> str:
-    """Any cell as text: whole floats without '.0', dates as ISO."""
+    """Any cell as text: whole numbers without '.0', dates as ISO."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nein"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0):
             return value.date().isoformat()
@@ -120,38 +52,42 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def parse_date(value) -> str:
+def read_date(value) -> dt.date | None:
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        return value.date()
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value
     text = cell_text(value)
     if not text:
-        return ""
+        return None
     match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})", text)
     try:
         if match:
             day, month, year = (int(part) for part in match.groups())
             if year < 100:
                 year += 2000
-            return dt.date(year, month, day).isoformat()
-        text = text.split(" ")[0].split("T")[0]
-        return dt.date.fromisoformat(text).isoformat()
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text.split(" ")[0].split("T")[0])
     except ValueError:
         raise ValueError(_("“%(value)s” is not a date (e.g. 26.08.2024).", value=text)) from None
 
 
-def parse_number(value, integer: bool) -> str:
+def read_number(value, integer: bool):
+    """int for whole-number fields, Decimal for amounts (a float exactly as shown)."""
     if isinstance(value, bool):
         raise ValueError(_("“%(value)s” is not a number.", value=cell_text(value)))
     if isinstance(value, int):
-        return str(value)
+        return value if integer else Decimal(value)
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(_("“%(value)s” is not a number.", value=cell_text(value)))
         number = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        number = value
     else:
         text = cell_text(value)
         if not text:
-            return ""
+            return None
         try:
             number = parse_decimal(text)
         except ValueError:
@@ -159,94 +95,88 @@ def parse_number(value, integer: bool) -> str:
     if integer:
         if number != number.to_integral_value():
             raise ValueError(_("“%(value)s” is not a whole number.", value=cell_text(value)))
-        return str(int(number))
-    return str(number)
+        return int(number)
+    return number
 
 
-def parse_bool(value) -> str:
+def read_bool(value) -> bool:
     text = cell_text(value).casefold()
     if text in TRUE_WORDS:
-        return "y"
+        return True
     if text in FALSE_WORDS:
-        return ""
+        return False
     raise ValueError(_("“%(value)s” is not yes or no (ja/nein).", value=cell_text(value)))
 
 
-def parse_code(value, vocabulary: str, lookup: dict[str, str]) -> str:
+def read_code(value, vocabulary: dict, lookup: dict[str, str]) -> str | None:
     text = cell_text(value)
     if not text:
-        return ""
+        return None
     code = lookup.get(normalize_header(text))
     if code is None:
+        allowed = ", ".join(str(label) for label in vocabulary.values())
         raise ValueError(
             _(
                 "“%(value)s” is not a valid value. Allowed: %(allowed)s.",
                 value=text,
-                allowed=allowed_labels(vocabulary),
+                allowed=allowed,
             )
         )
     return code
 
 
-def parse_codes(value, vocabulary: str, lookup: dict[str, str]) -> list[str]:
+def read_codes(value, vocabulary: dict, lookup: dict[str, str]) -> list[str]:
     """A list cell: "sek1, sek2" or "Sekundarstufe I; Sekundarstufe II"."""
     parts = [part for part in re.split(r"[,;\n]", cell_text(value)) if part.strip()]
-    return [parse_code(part, vocabulary, lookup) for part in parts]
+    return [read_code(part, vocabulary, lookup) for part in parts]
 
 
-def parse_key(value) -> str:
-    """A number-like key (school number, inventory number): whole floats lose their '.0'."""
-    return cell_text(value)
-
-
-def parse_postcode(value) -> str:
+def read_postcode(value) -> str:
     # Excel turns 04109 into the number 4109; German postcodes have five digits.
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 100_000:
         return f"{int(value):05d}"
     return cell_text(value)
 
 
-def parse_id(value) -> int | None:
+def read_id(value) -> int | None:
     text = cell_text(value)
     if not text:
         return None
-    if not re.fullmatch(r"\d{1,18}", text):
+    if not re.fullmatch(r"[0-9]{1,10}", text):
         raise ValueError(_("“%(value)s” is not an ID (a whole number).", value=text))
     return int(text)
 
 
-class ValueReader:
-    """Normalises the cells of one kind; the code lookups are built once per import."""
+class CellReader:
+    """Reads the cells of one kind by the registry's field types; the code lookups are
+    built once per import."""
 
     def __init__(self, kind: str):
-        self.kind = kind
-        self.types = FIELD_TYPES[kind]
+        self.fields = KINDS[kind].by_code
         self.lookups = {
-            field_type.split(":", 1)[1]: code_lookup(field_type.split(":", 1)[1])
-            for field_type in self.types.values()
-            if ":" in field_type
+            spec.code: code_lookup(spec.vocabulary)
+            for spec in self.fields.values()
+            if spec.vocabulary is not None
         }
 
-    def read(self, field: str, value):
-        """The form value of one cell (site and id are resolved by the importer)."""
-        field_type = self.types[field]
-        if field_type in ("text", "site"):
+    def read(self, code: str, value):
+        """The typed value of one cell (a site stays text: the importer resolves it)."""
+        spec = self.fields[code]
+        kind = spec.type
+        if code == "postcode":
+            return read_postcode(value)
+        if kind in ("text", "multiline", "email", "site"):
+            if isinstance(value, str):
+                return value
             return cell_text(value)
-        if field_type == "key":
-            return parse_key(value)
-        if field_type == "postcode":
-            return parse_postcode(value)
-        if field_type == "id":
-            return parse_id(value)
-        if field_type == "date":
-            return parse_date(value)
-        if field_type == "int":
-            return parse_number(value, integer=True)
-        if field_type == "decimal":
-            return parse_number(value, integer=False)
-        if field_type == "bool":
-            return parse_bool(value)
-        kind, vocabulary = field_type.split(":", 1)
+        if kind == "id":
+            return read_id(value)
+        if kind == "date":
+            return read_date(value)
+        if kind in ("int", "decimal"):
+            return read_number(value, integer=kind == "int")
+        if kind == "bool":
+            return read_bool(value)
         if kind == "codes":
-            return parse_codes(value, vocabulary, self.lookups[vocabulary])
-        return parse_code(value, vocabulary, self.lookups[vocabulary])
+            return read_codes(value, spec.vocabulary, self.lookups[code])
+        return read_code(value, spec.vocabulary, self.lookups[code])

@@ -15,8 +15,9 @@ from app.access import SIGNED_IN, access, scope_to_user
 from app.extensions import db
 from inventory import import_uploads
 from inventory.import_forms import IMPORT_KINDS, ImportUploadForm
-from inventory.import_workbooks import MIME_TYPE, SHEET_NAMES, errors_workbook, template_workbook
+from inventory.import_workbooks import MIME_TYPE, errors_workbook, template_workbook
 from inventory.importer import ImportRefusedError, ImportScope, analyse, apply
+from inventory.kinds import KINDS
 from inventory.views import bp
 from schools.models import School
 
@@ -86,7 +87,7 @@ def import_template(kind):
         io.BytesIO(template_workbook(kind)),
         mimetype=MIME_TYPE,
         as_attachment=True,
-        download_name=f"Vorlage-{SHEET_NAMES[kind]}.xlsx",
+        download_name=f"Vorlage-{KINDS[kind].sheet}.xlsx",
     )
 
 

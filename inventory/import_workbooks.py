@@ -11,20 +11,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from app import codes
-from inventory.columns import COLUMNS, header_labels
-from inventory.import_values import FIELD_TYPES
+from inventory.columns import header_labels
 from inventory.importer import ImportReport
+from inventory.kinds import KINDS
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_ROWS = 2000  # how far down the drop-downs reach
-SHEET_NAMES = {
-    "schools": "Schulen",
-    "sites": "Standorte",
-    "devices": "Geräte",
-    "links": "Netzanbindungen",
-    "offerings": "Angebote",
-}
 YES_NO = ("ja", "nein")
 _UNWRITABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -36,18 +28,19 @@ def _save(workbook: Workbook) -> bytes:
 
 
 def template_workbook(kind: str) -> bytes:
-    """German headers, a Codes sheet with the valid values, drop-downs on code columns."""
+    """German headers, a Codes sheet with the valid values, drop-downs on code columns;
+    id, number and serial columns formatted as text (Excel keeps "004711"), dates as
+    TT.MM.JJJJ. Everything about the columns is read from the registry of kinds."""
+    spec = KINDS[kind]
     with force_locale("de"):
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = SHEET_NAMES[kind]
+        sheet.title = spec.sheet
         headers = header_labels(kind, "de")
         sheet.append(headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-        for index, header in enumerate(headers, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
 
         code_sheet = workbook.create_sheet("Codes")
         code_sheet.append([_("Column"), _("Code"), _("Label")])
@@ -57,21 +50,25 @@ def template_workbook(kind: str) -> bytes:
         code_sheet.column_dimensions["B"].width = 22
         code_sheet.column_dimensions["C"].width = 36
 
-        for index, (code, header) in enumerate(zip(dict(COLUMNS[kind]), headers, strict=True)):
-            field_type = FIELD_TYPES[kind][code]
+        for index, (field, header) in enumerate(zip(spec.fields, headers, strict=True)):
             letter = get_column_letter(index + 1)
-            if field_type == "bool":
+            column = sheet.column_dimensions[letter]
+            column.width = max(field.width, len(header) + 4)
+            if field.text_cell:
+                column.number_format = "@"
+            elif field.type == "date":
+                column.number_format = "DD.MM.YYYY"
+            if field.type == "bool":
                 values = list(YES_NO)
                 for value in values:
                     code_sheet.append([header, value, value])
-            elif ":" in field_type:
-                vocabulary = getattr(codes, field_type.split(":", 1)[1])
-                values = [str(label) for label in vocabulary.values()]
-                for value, label in vocabulary.items():
+            elif field.vocabulary is not None:
+                values = [str(label) for label in field.vocabulary.values()]
+                for value, label in field.vocabulary.items():
                     code_sheet.append([header, value, str(label)])
             else:
                 continue
-            if field_type.startswith("codes:"):
+            if field.type == "codes":
                 continue  # a list of several values: no drop-down
             first = code_sheet.max_row - len(values) + 1
             validation = DataValidation(

@@ -10,30 +10,30 @@ import contextlib
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.datastructures import MultiDict
 
 from app.access import scope_to_user
-from app.audit import record, record_bulk_updates
+from app.audit import record
+from app.errors import InvalidFieldsError
 from app.extensions import db
 from app.users import User
+from inventory import service as inventory_service
 from inventory.columns import COLUMNS, header_map, normalize_header
-from inventory.import_forms import FORMS
 from inventory.import_readers import (
     DEFAULT_MAX_UNCOMPRESSED,
     ImportFileError,
     Sheet,
     read_sheets,
 )
-from inventory.import_values import FIELD_TYPES, ValueReader
+from inventory.import_values import CellReader
+from inventory.kinds import KINDS as REGISTRY
 from inventory.models import Device, NetworkLink, Offering
+from schools import service as schools_service
 from schools.models import School, Site
 
 KINDS = tuple(COLUMNS)
@@ -60,8 +60,6 @@ REQUIRED = {
     "links": ("technology", "down_mbps", "up_mbps", "status"),
     "offerings": ("learning_level", "kind"),
 }
-# Fields a form gives a default when the cell is blank in a new row.
-FORM_DEFAULTS = {"status"}
 FLUSH_BATCH = 1000
 # Kinds whose updates go through _bulk_update (sites and schools are few, and need the ORM:
 # the one-main-site swap, the learning levels property, the school's main site).
@@ -210,14 +208,11 @@ class _Analysis:
         self.report = report
         self.model = MODELS[kind]
         self.key = KEYS[kind]
-        self.form_class = FORMS[kind]
-        self.reader = ValueReader(kind)
+        self.reader = CellReader(kind)
         self.columns = _map_columns(kind, sheet, report)
         self._parsed: list[tuple[RowResult, dict]] = []
         self._forms: dict = {}
-        self.fields = [f for f in FIELD_TYPES[kind] if f != "id"]
-        if kind != "schools":
-            self.fields.remove("school_number")
+        self.fields = [spec.code for spec in REGISTRY[kind].editable]
 
     # -- helpers
     def error(self, row: RowResult, field_name: str | None, message: str) -> None:
@@ -417,8 +412,10 @@ class _Analysis:
         )
 
     def resolve_site(self, row: RowResult, data: dict) -> None:
+        """The site's id from its id or name (no site: the service's main site)."""
         text = data["site"]
         if not text:
+            data["site"] = None
             return
         sites = row.school.sites
         match = next((s for s in sites if text.isdigit() and s.id == int(text)), None)
@@ -436,63 +433,34 @@ class _Analysis:
                 ),
             )
             return
-        data["site"] = str(match.id)
+        data["site"] = match.id
 
-    def formdata(self, row: RowResult, data: dict) -> MultiDict:
-        pairs = []
-        for field_name in self.fields:
-            if field_name in data:
-                value = data[field_name]
-            elif row.record is not None:
-                value = _form_value(row.record, field_name)
-            else:
-                continue
-            if row.record is None and value == "" and field_name in FORM_DEFAULTS:
-                continue  # the form's default (e.g. status "in use")
-            if isinstance(value, list):
-                pairs.extend((field_name, item) for item in value)
-            else:
-                pairs.append((field_name, value))
-        return MultiDict(pairs)
-
-    def make_form(self, row: RowResult, formdata: MultiDict):
-        """One form per school, re-processed for each row: building a form costs more than
-        validating it, and the form's choices (the school's sites) are per school."""
-        cache_key = row.school.id if row.school is not None else None
-        form = self._forms.get(cache_key)
-        if form is None:
-            kwargs = {"formdata": formdata, "meta": {"csrf": False}}
-            if self.kind in ("devices", "links", "offerings"):
-                kwargs["school"] = row.school
-            form = self.form_class(**kwargs)
-            self._forms[cache_key] = form
-        else:
-            form.process(formdata)
-        # The per-record rules that read these (uniqueness) are checked in memory.
-        if self.kind == "devices":
-            form._device = row.record
-        elif self.kind == "schools":
-            form._school = row.record
-        return form
+    def clean(self, row: RowResult, values: dict) -> dict:
+        """The row's values cleaned by the write services' rules (as every channel)."""
+        if self.kind == "schools":
+            return schools_service.clean_school(values, row.record)
+        if self.kind == "sites":
+            return schools_service.clean_site(row.school, values, row.record)
+        return inventory_service.clean_record(self.kind, row.school, values, row.record)
 
     def validate(self, row: RowResult, data: dict) -> None:
-        form = self.make_form(row, self.formdata(row, data))
-        if not form.validate():
-            for field_name, messages in form.errors.items():
+        values = {code: data[code] for code in self.fields if code in data}
+        try:
+            cleaned = self.clean(row, values)
+        except InvalidFieldsError as exc:
+            for code, messages in exc.fields.items():
                 for message in messages:
-                    self.error(row, field_name if field_name in self.columns else None, message)
+                    self.error(row, code if code in self.columns else None, message)
             return
-        values = {f: _model_value(self.model, form, f) for f in self.fields if f in form}
-        if self.kind == "sites" and row.record is None and "is_main" not in data:
-            values["is_main"] = False
-        row.new_values = values
         if row.record is None:
+            row.new_values = cleaned
             row.action = "create"
             return
+        row.new_values = cleaned
         main_site_id = _main_site_id(row.school) if self.kind != "schools" else None
         row.changes = {
             f: value
-            for f, value in values.items()
+            for f, value in cleaned.items()
             if not _same(_stored_value(row.record, f), value, main_site_id if f == "site" else None)
         }
         row.action = "update" if row.changes else "unchanged"
@@ -560,47 +528,12 @@ def _main_site_id(school: School | None) -> int | None:
     return main.id if main is not None else None
 
 
-def _form_value(obj, field_name: str):
-    """A stored value as the form would read it from a web page."""
-    if field_name == "site":
-        return str(obj.site_id or "")
-    if field_name == "learning_levels":
-        return list(obj.learning_levels)
-    value = getattr(obj, field_name)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "y" if value else ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _stored_value(obj, field_name: str):
     if field_name == "site":
         return obj.site_id
     if field_name == "learning_levels":
         return list(obj.learning_levels)
     return getattr(obj, field_name)
-
-
-def _model_value(model, form, field_name: str):
-    """The value to store for one form field."""
-    data = form[field_name].data
-    if field_name == "site":
-        return data
-    if field_name == "learning_levels":
-        return list(data or [])
-    if field_name == "price" and data is not None:
-        return data.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if field_name == "city" and not data:
-        return "Bochum"
-    if isinstance(data, str):
-        data = data.strip()
-    if data in ("", None):
-        column = model.__table__.c[field_name]
-        return None if column.nullable else ""
-    return data
 
 
 def _same(old, new, main_site_id: int | None = None) -> bool:
@@ -674,28 +607,9 @@ def _apply(report: ImportReport, only_valid: bool) -> dict[str, int]:
         raise ImportRefusedError(report.file_errors[0])
     if not report.ok and not only_valid:
         raise ImportRefusedError(_("The file has bad rows; nothing was imported."))
-    model = MODELS[report.kind]
     rows = [row for row in report.rows if row.action in ("create", "update")]
     try:
-        if report.kind == "sites":
-            _unmark_replaced_main_sites(rows)
-        creating = sum(1 for row in rows if row.record is None)
-        new_ids = _id_allocator(model, creating)
-        # a new school gets its main site
-        new_site_ids = _id_allocator(Site, creating if report.kind == "schools" else 0)
-        bulk = report.kind in BULK_UPDATE_KINDS
-        updates = [row for row in rows if row.record is not None] if bulk else []
-        pending = 0
-        for row in rows:
-            if bulk and row.record is not None:
-                continue
-            _write_row(report.kind, model, row, new_ids, new_site_ids)
-            pending += 1
-            if pending >= FLUSH_BATCH:
-                db.session.flush()
-                pending = 0
-        db.session.flush()
-        _bulk_update(model, updates)
+        _write(report.kind, rows)
         counts = report.counts
         if only_valid:
             counts = {**counts, "bad": report.count("error")}
@@ -726,116 +640,35 @@ def _apply(report: ImportReport, only_valid: bool) -> dict[str, int]:
     return counts
 
 
-def _id_allocator(model, count: int):
-    """Primary keys for new rows where the database cannot batch INSERT ... RETURNING.
-
-    SQLite returns autoincrement ids of a multi-row INSERT in no guaranteed order, so
-    SQLAlchemy falls back to one INSERT per object there; objects that carry their id
-    are inserted with one executemany. PostgreSQL batches anyway: ids stay None.
-    A concurrent insert meanwhile fails the transaction (IntegrityError), never mixes."""
-    if count == 0 or db.session.get_bind().dialect.name != "sqlite":
-        return iter(lambda: None, 0)
-    start = db.session.scalar(sa.select(sa.func.max(model.id))) or 0
-    return iter(range(start + 1, start + 1 + count))
-
-
-def _write_row(kind: str, model, row: RowResult, new_ids, new_site_ids) -> None:
-    values = dict(row.new_values if row.record is None else row.changes)
-    if "site" in values:
-        values["site_id"] = values.pop("site")
-    levels = values.pop("learning_levels", None)
-    if row.record is None:
-        obj = model(id=next(new_ids), **values)
-        if kind == "schools":
-            obj.sites.append(
-                Site(
-                    id=next(new_site_ids),
-                    name="Hauptstandort",
-                    street=obj.street or "",
-                    postcode=obj.postcode or "",
-                    city=obj.city or "Bochum",
-                    is_main=True,
-                )
-            )
-        else:
-            # The id is what is stored; the loaded school is handed over without the
-            # relationship's cascade bookkeeping (the audit log reads its number).
-            obj.school_id = row.school.id
-            set_committed_value(obj, "school", row.school)
-        if levels is not None:
-            obj.learning_levels = levels
-        db.session.add(obj)
-        row.record = obj
+def _write(kind: str, rows: list[RowResult]) -> None:
+    """The write stage: through the write services (the bulk path for the inventory)."""
+    if kind == "schools":
+        for row in rows:
+            if row.record is None:
+                row.record = schools_service.create_school(row.new_values)
+            else:
+                schools_service.update_school(row.record, row.changes)
+    elif kind == "sites":
+        # A school that gets a new main site in this file un-marks its old one through
+        # make_main_site(); the old one's "not main" is that, not a change of its own.
+        new_main = {row.school.id for row in rows if row.new_values.get("is_main")}
+        for row in sorted(rows, key=lambda r: bool(r.new_values.get("is_main"))):
+            if row.record is None:
+                row.record = schools_service.create_site(row.school, row.new_values)
+                continue
+            changes = dict(row.changes)
+            if changes.get("is_main") is False and row.school.id in new_main:
+                del changes["is_main"]
+            schools_service.update_site(row.record, changes)
     else:
-        for name, value in values.items():
-            setattr(row.record, name, value)
-        if levels is not None:
-            row.record.learning_levels = levels
-
-
-def _bulk_update(model, rows: list[RowResult]) -> None:
-    """UPDATE changed rows with one executemany per batch, checking each row's version
-    (optimistic locking, as the ORM would), and log the changes in one INSERT.
-
-    The ORM issues one UPDATE per versioned object; at 10,000 changed devices that is
-    10,000 round trips. All rows set every importable column (unchanged columns to their
-    stored value), so one statement shape serves the whole batch."""
-    if not rows:
-        return
-    table = model.__table__
-    keys = [_column_key(field_name) for field_name in rows[0].new_values]
-    statement = (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("b_id"), table.c.version == sa.bindparam("b_version"))
-        .values(
-            {**{key: sa.bindparam(f"b_{key}") for key in keys}, "version": sa.bindparam("b_next")}
+        updates = [(row.record, row.changes) for row in rows if row.record is not None]
+        created = [row for row in rows if row.record is None]
+        records = inventory_service.bulk_create(
+            kind, [(row.school, row.new_values) for row in created]
         )
-    )
-    for start in range(0, len(rows), FLUSH_BATCH):
-        batch = rows[start : start + FLUSH_BATCH]
-        params, entries = [], []
-        for row in batch:
-            obj = row.record
-            changed = {_column_key(f): value for f, value in row.changes.items()}
-            values = {key: changed.get(key, getattr(obj, key)) for key in keys}
-            params.append(
-                {
-                    "b_id": obj.id,
-                    "b_version": obj.version,
-                    "b_next": obj.version + 1,
-                    **{f"b_{key}": value for key, value in values.items()},
-                }
-            )
-            audit_changes = {key: (getattr(obj, key), value) for key, value in changed.items()}
-            entries.append((obj, row.school.school_number, audit_changes))
-        result = db.session.execute(statement, params)
-        if result.rowcount != len(batch):
-            raise StaleDataError(f"{len(batch) - result.rowcount} rows changed meanwhile")
-        record_bulk_updates(entries)
-        for row, row_params in zip(batch, params, strict=True):
-            # the session's copies now match the database (and are not dirty)
-            for key in keys:
-                set_committed_value(row.record, key, row_params[f"b_{key}"])
-            set_committed_value(row.record, "version", row_params["b_next"])
-
-
-def _column_key(field_name: str) -> str:
-    return "site_id" if field_name == "site" else field_name
-
-
-def _unmark_replaced_main_sites(rows: list[RowResult]) -> None:
-    """A row that makes a site main un-marks the school's old main site, flushed first:
-    the unique index (one main site per school) is checked at every statement."""
-    new_main = {row.school.id: row.record for row in rows if row.new_values.get("is_main")}
-    changed = False
-    for row in rows:
-        if row.school.id in new_main:
-            for site in row.school.sites:
-                if site.is_main and site is not new_main[row.school.id]:
-                    site.is_main = False
-                    changed = True
-    if changed:
-        db.session.flush()
+        for row, record in zip(created, records, strict=True):
+            row.record = record
+        inventory_service.bulk_update(kind, updates)
 
 
 def import_file(

@@ -89,7 +89,7 @@ def _device_form_page(school, form, device=None, stale_message=None):
 
 def _save_device(school, form, device, is_new):
     """Save and redirect, or render the form again with what went wrong."""
-    outcome = records.save(device, form, school)
+    outcome, device = records.save(device, form, school)
     if outcome is Outcome.SAVED:
         message = _("Device %(number)s was added.") if is_new else _("Device %(number)s was saved.")
         flash(message % {"number": device.inventory_number}, "success")
@@ -100,18 +100,14 @@ def _save_device(school, form, device, is_new):
         )
     if outcome is Outcome.STALE:
         return _stale_device(school, device)
-    if outcome is Outcome.DUPLICATE:
-        form.inventory_number.errors = [
-            _("A device with this inventory number exists already."),
-        ]
-    else:
+    if outcome is Outcome.REJECTED and not form.errors:
         form.form_errors.append(_("The entry could not be saved. Please check your input."))
     return _device_form_page(school, form, None if is_new else device), 422
 
 
 def _stale_device(school, device):
     """Show the current state of the record instead of the refused changes."""
-    form = DeviceForm(formdata=None, obj=device, school=school, device=device)
+    form = DeviceForm(formdata=None, obj=device, school=school)
     form.site.data = device.site_id
     with_sites(form, school)
     message = _(
@@ -152,10 +148,10 @@ def device_edit(inventory_number):
     device = record_or_404(Device, Device.inventory_number == inventory_number)
     school = device.school
     if request.method == "GET":
-        form = with_sites(DeviceForm(obj=device, school=school, device=device), school)
+        form = with_sites(DeviceForm(obj=device, school=school), school)
         form.site.data = device.site_id
         return _device_form_page(school, form, device)
-    form = with_sites(DeviceForm(school=school, device=device), school)
+    form = with_sites(DeviceForm(school=school), school)
     if records.is_stale(device, form):
         return _stale_device(school, device)
     if form.validate():
@@ -305,13 +301,14 @@ def _stale_record(model, school, record):
 
 
 def _save_record(model, school, form, record, is_new):
-    outcome = records.save(record, form, school)
+    outcome, record = records.save(record, form, school)
     if outcome is Outcome.SAVED:
         flash(_titles(model)["added" if is_new else "saved"], "success")
         return redirect(school_page(school))
     if outcome is Outcome.STALE:
         return _stale_record(model, school, record)
-    form.form_errors.append(_("The entry could not be saved. Please check your input."))
+    if not form.errors:
+        form.form_errors.append(_("The entry could not be saved. Please check your input."))
     return _record_form_page(model, school, form, None if is_new else record), 422
 
 

@@ -1,5 +1,5 @@
-"""The work behind the school registry pages: list, school page, and the changes
-made through the school and site forms (views only parse, call these, and render)."""
+"""The work behind the school registry pages: the list, the school page, the history and
+what a deletion would take along (the changes go through schools/service.py)."""
 
 from dataclasses import dataclass, field
 
@@ -10,10 +10,8 @@ from app.access import scope_to_user
 from app.audit import AuditEntry, history_of_school
 from app.codes import DEVICE_CATEGORIES, DEVICE_STATUSES, END_USER_CATEGORIES, LEARNING_LEVELS
 from app.extensions import db
-from app.saving import check_version, saving
 from inventory.models import Device, NetworkLink, Offering
 from reports.readiness import STATUS_AT_RISK, SchoolReadiness, readiness, school_readiness
-from schools.forms import SchoolForm, SiteForm
 from schools.models import School, SchoolYear, Site
 from schools.school_years import upcoming_school_year
 
@@ -215,61 +213,6 @@ def full_history(school: School) -> list[AuditEntry]:
 # --- changes -----------------------------------------------------------------------------
 
 
-SCHOOL_FIELDS = (
-    "school_number",
-    "name",
-    "school_form",
-    "street",
-    "postcode",
-    "city",
-    "district",
-    "students",
-    "classes",
-    "it_contact_email",
-    "learning_levels",
-)
-
-
-def _apply_school_fields(school: School, form: SchoolForm) -> None:
-    for name in SCHOOL_FIELDS:
-        if name not in form:
-            continue
-        value = form[name].data
-        if name == "learning_levels":
-            school.learning_levels = value or []
-        elif value is None and name not in ("students", "classes"):
-            setattr(school, name, "")
-        else:
-            setattr(school, name, value)
-
-
-def create_school(form: SchoolForm) -> School:
-    """A new school with its main site ("Hauptstandort") at the school's address."""
-    school = School()
-    _apply_school_fields(school, form)
-    if not school.city:
-        school.city = "Bochum"
-    school.sites.append(
-        Site(
-            name="Hauptstandort",
-            street=school.street,
-            postcode=school.postcode,
-            city=school.city,
-            is_main=True,
-        )
-    )
-    with saving():
-        db.session.add(school)
-    return school
-
-
-def update_school(school: School, form: SchoolForm) -> None:
-    """Apply the form's fields (a school admin's form holds only the contact fields)."""
-    check_version(school, form.version.data)
-    with saving():
-        _apply_school_fields(school, form)
-
-
 @dataclass
 class DeleteImpact:
     sites: int
@@ -290,52 +233,6 @@ def school_delete_impact(school: School) -> DeleteImpact:
     return DeleteImpact(*row)
 
 
-def delete_school(school: School) -> None:
-    """Deletes the school; the database cascades to its sites, devices, links, offerings."""
-    with saving():
-        db.session.delete(school)
-
-
-def _unmark_main_site(school_id: int, keep: Site | None = None) -> None:
-    """Un-mark the school's current main site and flush that first: the unique index
-    (one main site per school) is checked at every statement, not at commit."""
-    stmt = sa.select(Site).where(Site.school_id == school_id, Site.is_main.is_(True))
-    if keep is not None and keep.id is not None:
-        stmt = stmt.where(Site.id != keep.id)
-    for other in db.session.scalars(stmt):
-        other.is_main = False
-    db.session.flush()
-
-
-def _apply_site_fields(site: Site, form: SiteForm) -> None:
-    site.name = form.name.data
-    site.street = form.street.data or ""
-    site.postcode = form.postcode.data or ""
-    site.city = form.city.data or "Bochum"
-
-
-def create_site(school: School, form: SiteForm) -> Site:
-    site = Site(school_id=school.id, is_main=False)
-    _apply_site_fields(site, form)
-    with saving():
-        if form.is_main.data:
-            _unmark_main_site(school.id)
-            site.is_main = True
-        db.session.add(site)
-    return site
-
-
-def update_site(site: Site, form: SiteForm) -> None:
-    """Apply the form; making a site main un-marks the old main site in the same transaction.
-    (The main site's form has no is_main field: it stays main until another one is made main.)"""
-    check_version(site, form.version.data)
-    with saving():
-        _apply_site_fields(site, form)
-        if "is_main" in form and form.is_main.data and not site.is_main:
-            _unmark_main_site(site.school_id, keep=site)
-            site.is_main = True
-
-
 @dataclass
 class SiteDeleteImpact:
     devices: int
@@ -348,15 +245,3 @@ def site_delete_impact(site: Site) -> SiteDeleteImpact:
 
     row = db.session.execute(sa.select(count(Device), count(NetworkLink))).one()
     return SiteDeleteImpact(*row)
-
-
-class MainSiteNotDeletableError(Exception):
-    """The main site of a school cannot be deleted."""
-
-
-def delete_site(site: Site) -> None:
-    """Deletes a site; its devices and links then belong to the main site (site unset)."""
-    if site.is_main:
-        raise MainSiteNotDeletableError()
-    with saving():
-        db.session.delete(site)

@@ -9,8 +9,17 @@ from werkzeug.routing import BuildError
 
 from app.access import DEPARTMENT, SCHOOL, SIGNED_IN, access, record_or_404, school_or_404
 from app.codes import SCHOOL_FORMS
-from app.saving import SaveConflictError, StaleVersionError
-from schools import pages
+from app.errors import (
+    DuplicateError,
+    InvalidFieldsError,
+    MainSiteNotDeletableError,
+    SaveConflictError,
+    StaleVersionError,
+)
+from app.form_rules import add_errors, form_values
+from app.saving import saving
+from inventory.kinds import SCHOOLS, SITES
+from schools import pages, service
 from schools.forms import SchoolForm, SiteForm
 from schools.models import Site
 
@@ -103,8 +112,11 @@ def school_new():
         form.city.data = "Bochum"
     if form.validate_on_submit():
         try:
-            school = pages.create_school(form)
-        except SaveConflictError:
+            with saving():
+                school = service.create_school(form_values(form, SCHOOLS))
+        except InvalidFieldsError as exc:
+            add_errors(form, exc.fields)
+        except (DuplicateError, SaveConflictError):
             form.school_number.errors.append(DUPLICATE_NUMBER)
         else:
             flash(_("The school has been created."), "success")
@@ -114,10 +126,7 @@ def school_new():
 
 def _school_form(school, formdata=None):
     """The edit form; a school admin's form holds only the contact fields."""
-    if formdata is not None:
-        form = SchoolForm(school=school)
-    else:
-        form = SchoolForm(formdata=None, obj=school, school=school)
+    form = SchoolForm() if formdata is not None else SchoolForm(formdata=None, obj=school)
     if not _may_edit_registry():
         for name in list(form._fields):
             if name not in SchoolForm.CONTACT_FIELDS and name not in ("version", "csrf_token"):
@@ -134,10 +143,15 @@ def school_edit(school_number):
         form = _school_form(school, request.form)
         if form.validate():
             try:
-                pages.update_school(school, form)
+                with saving():
+                    service.update_school(
+                        school, form_values(form, SCHOOLS), version=form.version.data
+                    )
             except StaleVersionError:
                 stale = True
-            except SaveConflictError:
+            except InvalidFieldsError as exc:
+                add_errors(form, exc.fields)
+            except (DuplicateError, SaveConflictError):
                 # Only the registry form has the number; a school admin's cannot clash.
                 (form.school_number or form.it_contact_email).errors.append(DUPLICATE_NUMBER)
             else:
@@ -166,7 +180,8 @@ def school_delete(school_number):
     school = school_or_404(school_number)
     if request.method == "POST":
         name = school.name
-        pages.delete_school(school)
+        with saving():
+            service.delete_school(school)
         flash(_("The school %(name)s has been deleted.", name=name), "success")
         return redirect(url_for("schools.school_list"))
     return render_template(
@@ -194,7 +209,10 @@ def site_new(school_number):
         form.city.data = school.city or "Bochum"
     if form.validate_on_submit():
         try:
-            pages.create_site(school, form)
+            with saving():
+                service.create_site(school, form_values(form, SITES))
+        except InvalidFieldsError as exc:
+            add_errors(form, exc.fields)
         except (SaveConflictError, StaleVersionError):
             form.is_main.errors.append(MAIN_SITE_CONFLICT)
         else:
@@ -213,9 +231,12 @@ def site_edit(site_id):
         form = _site_form(site, request.form)
         if form.validate():
             try:
-                pages.update_site(site, form)
+                with saving():
+                    service.update_site(site, form_values(form, SITES), version=form.version.data)
             except StaleVersionError:
                 stale = True
+            except InvalidFieldsError as exc:
+                add_errors(form, exc.fields)
             except SaveConflictError:
                 (form.is_main or form.name).errors.append(MAIN_SITE_CONFLICT)
             else:
@@ -247,8 +268,9 @@ def site_delete(site_id):
     if request.method == "POST":
         name = site.name
         try:
-            pages.delete_site(site)
-        except pages.MainSiteNotDeletableError:
+            with saving():
+                service.delete_site(site)
+        except MainSiteNotDeletableError:
             flash(str(MAIN_SITE_NOT_DELETABLE), "error")
             return redirect(url_for("schools.site_edit", site_id=site.id))
         flash(_("The site %(name)s has been deleted.", name=name), "success")

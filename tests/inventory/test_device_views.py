@@ -103,11 +103,17 @@ def test_new_device_creation_is_audited(admin_client, school):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("category", "", "Dieses Feld wird benötigt."),
-        ("inventory_number", "", "Dieses Feld wird benötigt."),
+        ("category", "", "Dieses Feld ist erforderlich."),
+        ("inventory_number", "", "Dieses Feld ist erforderlich."),
         ("price", "abc", "Kein gültiger Betrag, z. B. 1.299,00."),
         ("warranty_until", "2024-01-01", "Die Garantie kann nicht vor dem Kaufdatum enden."),
-        ("category", "toaster", "Keine gültige Auswahl."),
+        (
+            "category",
+            "toaster",
+            "Keine gültige Auswahl. Erlaubt: Laptop, Tablet, Desktop-PC, Interaktives Display, "
+            "Beamer, Dokumentenkamera, Access Point, Switch, Router/Firewall, Server, Drucker, "
+            "Sonstiges.",
+        ),
         ("purchase_date", "31.02.2025", "Kein gültiges Datum."),
     ],
 )
@@ -147,10 +153,10 @@ def test_duplicate_caught_at_commit_becomes_the_field_error(
 ):
     """Two people saving the same number at once: the form check passes for both, the unique
     index refuses the second at commit; that must be the field error, never a 500."""
-    from inventory.forms import DeviceForm
+    from inventory import service
 
     make_device(school, inventory_number="BO-2026-0001")
-    monkeypatch.setattr(DeviceForm, "validate_inventory_number", lambda self, field: None)
+    monkeypatch.setattr(service, "_refuse_duplicate", lambda kind, cleaned, record=None: None)
     response = admin_client.post(f"/schools/{school.school_number}/devices/new", data=device_data())
     assert response.status_code == 422
     assert (

@@ -210,7 +210,7 @@ def test_site_is_read_by_id_or_name_and_blank_is_the_main_site(app, school, make
     assert (error.row, error.column) == (5, "site")
     assert "Turnhalle" in error.message
     values = {row.number: row.new_values["site"] for row in report.rows if not row.errors}
-    assert values == {2: annex.id, 3: annex.id, 4: None}
+    assert values == {2: annex.id, 3: annex.id, 4: school.main_site.id}
 
 
 def test_csv_from_german_excel_is_read(app, school):

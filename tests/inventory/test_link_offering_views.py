@@ -75,10 +75,14 @@ def test_new_link_is_written_on_the_main_site(admin_client, school):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("down_mbps", "0", "Zahl muss zwischen 1 und 100000 liegen."),
+        ("down_mbps", "0", "Muss zwischen 1 und 100000 liegen."),
         ("up_mbps", "abc", "Keine gültige, ganze Zahl."),
-        ("technology", "", "Dieses Feld wird benötigt."),
-        ("status", "broken", "Keine gültige Auswahl."),
+        ("technology", "", "Dieses Feld ist erforderlich."),
+        (
+            "status",
+            "broken",
+            "Keine gültige Auswahl. Erlaubt: Geplant, Bestellt, Aktiv, Gekündigt.",
+        ),
     ],
 )
 def test_invalid_new_link_shows_german_error_and_writes_nothing(
@@ -169,10 +173,10 @@ def test_new_offering_is_written(admin_client, school):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("learning_level", "", "Dieses Feld wird benötigt."),
-        ("kind", "", "Dieses Feld wird benötigt."),
+        ("learning_level", "", "Dieses Feld ist erforderlich."),
+        ("kind", "", "Dieses Feld ist erforderlich."),
         ("since", "gestern", "Kein gültiges Datum."),
-        ("description", "x" * 501, "Feld kann nicht länger als 500 Zeichen sein."),
+        ("description", "x" * 501, "Höchstens 500 Zeichen (hier 501)."),
     ],
 )
 def test_invalid_new_offering_shows_german_error_and_writes_nothing(
@@ -213,14 +217,15 @@ def test_stale_offering_edit_is_refused(admin_client, school, make_offering):
     assert db.session.get(Offering, offering.id).description == "Von jemand anderem"
 
 
-def test_edit_without_version_is_refused(admin_client, school, make_offering):
+def test_edit_without_version_applies_to_the_current_record(admin_client, school, make_offering):
+    """One meaning of "no version" in every channel (app/saving.py): the change applies."""
     offering = make_offering(school, description="Alt")
     response = admin_client.post(
         f"/offerings/{offering.id}/edit", data=offering_data(description="Meins")
     )
-    assert response.status_code == 409
+    assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Offering, offering.id).description == "Alt"
+    assert db.session.get(Offering, offering.id).description == "Meins"
 
 
 def test_offering_delete_only_by_post(admin_client, school, make_offering):

@@ -38,7 +38,7 @@ def test_save_detects_a_change_committed_after_the_form_was_checked(
                 .where(Offering.id == offering.id)
                 .values(description="Fremd", version=2)
             )
-        assert records.save(offering, form, school) is Outcome.STALE
+        assert records.save(offering, form, school)[0] is Outcome.STALE
     db.session.expire_all()
     stored = db.session.get(Offering, offering.id)
     assert (stored.description, stored.version) == ("Fremd", 2)
@@ -54,7 +54,7 @@ def test_save_reports_a_duplicate_inventory_number_from_the_database(app, make_s
         )
         form.inventory_number.data = "DUP-1"
         form.category.data = "laptop"
-        assert records.save(Device(), form, school) is Outcome.DUPLICATE
+        assert records.save(Device(), form, school)[0] is Outcome.DUPLICATE
     assert db.session.scalar(sa.select(sa.func.count(Device.id))) == 1
 
 

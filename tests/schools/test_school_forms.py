@@ -4,7 +4,6 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from inventory.models import Device, NetworkLink, Offering
-from schools.forms import SchoolForm
 from schools.models import School, Site
 from tests.conftest import PASSWORD
 
@@ -88,7 +87,7 @@ def test_creating_a_school_with_a_bad_number_shows_the_error_and_writes_nothing(
 def test_creating_a_school_without_a_name_writes_nothing(client, login_as):
     login_as("department")
     html = client.post("/schools/new", data=_school_data(name="  ")).get_data(as_text=True)
-    assert _error_at(html, "name") == "Dieses Feld wird benötigt."
+    assert _error_at(html, "name") == "Dieses Feld ist erforderlich."
     html = client.post("/schools/new", data=_school_data(students="-3")).get_data(as_text=True)
     assert _error_at(html, "students")
     html = client.post("/schools/new", data=_school_data(it_contact_email="kein")).get_data(
@@ -114,7 +113,9 @@ def test_duplicate_number_race_at_commit_is_a_field_error_not_a_500(
     """Another request takes the number between validation and commit: the unique
     index answers, and the form shows it at the field."""
     make_school(school_number="123456", name="Die Erste")
-    monkeypatch.setattr(SchoolForm, "validate_school_number", lambda self, field: None)
+    from schools import service
+
+    monkeypatch.setattr(service, "school_number_taken", lambda number, except_id=None: False)
     login_as("department")
     response = client.post("/schools/new", data=_school_data())
     assert response.status_code == 200
@@ -215,23 +216,24 @@ def test_stale_version_is_refused_and_shows_current_values(client, login_as, mak
     assert current.name == "Zuerst gespeichert"
 
 
-def test_edit_without_version_is_refused(client, login_as, make_school):
+def test_edit_without_version_applies_to_the_current_record(client, login_as, make_school):
+    """One meaning of "no version" in every channel (app/saving.py): the change applies."""
     school = make_school(name="Anfang")
     login_as("department")
     data = _edit_data(school, name="Ohne Version")
     del data["version"]
     response = client.post(f"/schools/{school.school_number}/edit", data=data)
-    assert response.status_code == 409
-    assert _schools()[0].name == "Anfang"
+    assert response.status_code == 302
+    assert _schools()[0].name == "Ohne Version"
 
 
 def test_stale_data_error_at_commit_is_refused(client, login_as, make_school, monkeypatch):
     """The version check passed, but a concurrent UPDATE wins before ours reaches the row."""
-    from schools import pages
+    from schools import service
 
     school = make_school(name="Anfang")
     login_as("department")
-    real_check = pages.check_version
+    real_check = service.check_version
 
     def check_then_concurrent_update(record, form):
         real_check(record, form)
@@ -242,7 +244,7 @@ def test_stale_data_error_at_commit_is_refused(client, login_as, make_school, mo
                 .values(name="Parallel", version=School.version + 1)
             )
 
-    monkeypatch.setattr(pages, "check_version", check_then_concurrent_update)
+    monkeypatch.setattr(service, "check_version", check_then_concurrent_update)
     response = client.post(
         f"/schools/{school.school_number}/edit", data=_edit_data(school, name="Meins")
     )

@@ -51,7 +51,7 @@ def test_site_without_name_shows_the_error_and_writes_nothing(client, login_as, 
     response = client.post(f"/schools/{school.school_number}/sites/new", data=_site_data(name=" "))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<p class="error" id="name-error">Dieses Feld wird benötigt.</p>' in html
+    assert '<p class="error" id="name-error">Dieses Feld ist erforderlich.</p>' in html
     assert len(_sites(school)) == 1
 
 
@@ -129,8 +129,9 @@ def test_deleting_a_site_keeps_its_devices_and_links_for_the_main_site(
     response = client.post(f"/sites/{branch.id}/delete")
     assert response.status_code == 302
     assert [site.name for site in _sites(school)] == ["Hauptstandort"]
-    assert db.session.get(Device, device.id).site_id is None
-    assert db.session.get(NetworkLink, link.id).site_id is None
+    main = school.main_site.id
+    assert db.session.get(Device, device.id).site_id == main
+    assert db.session.get(NetworkLink, link.id).site_id == main
 
 
 def test_stale_site_version_is_refused(client, login_as, make_school, make_site):

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from app import PROJECT_ROOT
 from app.extensions import db
+from app.saving import saving
 from app.users import User
-from inventory.models import Device, NetworkLink, Offering
-from schools.models import School, SchoolYear, Site
+from inventory import service as inventory_service
+from inventory.models import Device, NetworkLink
+from schools import service as schools_service
+from schools.models import School, SchoolYear
 
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_NOTE = "DEMO-Daten"
@@ -121,17 +125,18 @@ def _read_csv(name: str) -> list[dict]:
 
 
 def seed_demo() -> list[str]:
-    """Create whatever of the demo data is missing; returns a summary to print."""
-    summary = [
-        f"School years added: {_seed_school_years()}",
-        f"Schools added: {_seed_schools()}",
-    ]
-    summary.append(f"Extra sites added: {_seed_extra_sites()}")
-    db.session.flush()
-    summary.append(f"Schools given a demo inventory: {_seed_inventory()}")
-    db.session.commit()
-    summary.extend(_seed_users())
-    db.session.commit()
+    """Create whatever of the demo data is missing; returns a summary to print.
+
+    Every record goes through the write services (schools.service, inventory.service),
+    as from any other channel; the seed owns the transaction and commits once."""
+    with saving():
+        summary = [
+            f"School years added: {_seed_school_years()}",
+            f"Schools added: {_seed_schools()}",
+            f"Extra sites added: {_seed_extra_sites()}",
+            f"Schools given a demo inventory: {_seed_inventory()}",
+        ]
+        summary.extend(_seed_users())
     return summary
 
 
@@ -142,13 +147,8 @@ def _seed_school_years() -> int:
         start_year = int(row["school_year"][:4])
         if start_year in existing:
             continue
-        db.session.add(
-            SchoolYear(
-                start_year=start_year,
-                label=row["school_year"],
-                first_school_day=dt.date.fromisoformat(row["first_school_day"]),
-            )
-        )
+        first_day = dt.date.fromisoformat(row["first_school_day"])
+        schools_service.put_school_year(start_year, first_day)
         added += 1
     return added
 
@@ -163,39 +163,31 @@ def _seed_schools() -> int:
         if row["school_form_code_msb"] == "19":  # Waldorf-Förderschule
             form = "foerderschule"
         students = int(row["pupils_2024_25_rounded"]) if row["pupils_2024_25_rounded"] else None
-        school = School(
-            school_number=row["school_number"],
-            name=row["name"][:200],
-            school_form=form,
-            street=row["street"],
-            postcode=row["postcode"],
-            city=row["city"],
-            district=DISTRICT_BY_POSTCODE.get(row["postcode"], ""),
-            students=students,
+        values = {
+            "school_number": row["school_number"],
+            "name": row["name"][:200],
+            "school_form": form,
+            "street": row["street"],
+            "postcode": row["postcode"],
+            "city": row["city"],
+            "district": DISTRICT_BY_POSTCODE.get(row["postcode"], ""),
+            "students": students,
             # Class counts are not published; estimated at 24 students a class.
-            classes=max(1, round(students / 24)) if students else None,
-            it_contact_email=f"it-{row['school_number']}@schulen.example.org",
-            is_demo=True,
-        )
-        school.learning_levels = LEVELS_BY_FORM[form]
-        school.sites.append(
-            Site(
-                name="Hauptstandort",
-                street=row["street"],
-                postcode=row["postcode"],
-                city=row["city"],
-                is_main=True,
-            )
-        )
-        db.session.add(school)
+            "classes": max(1, round(students / 24)) if students else None,
+            "it_contact_email": f"it-{row['school_number']}@schulen.example.org",
+            "learning_levels": LEVELS_BY_FORM[form],
+        }
+        schools_service.create_school(values, is_demo=True)
         added += 1
     return added
 
 
 def _seed_extra_sites() -> int:
     """Branch sites from the city's POI file whose address differs from the main site."""
-    db.session.flush()
-    schools = {s.school_number: s for s in db.session.scalars(sa.select(School))}
+    schools = {
+        s.school_number: s
+        for s in db.session.scalars(sa.select(School).options(selectinload(School.sites)))
+    }
     added = 0
     for row in _read_csv("bochum_school_sites_city_poi.csv"):
         for number in filter(None, row["school_number_guess"].split("|")):
@@ -205,15 +197,13 @@ def _seed_extra_sites() -> int:
             known = {(site.street.lower(), site.postcode) for site in school.sites}
             if (row["street"].lower(), row["postcode"]) in known:
                 continue
-            school.sites.append(
-                Site(
-                    name=row["name"][:200],
-                    street=row["street"],
-                    postcode=row["postcode"],
-                    city=row["city"] or "Bochum",
-                    is_main=False,
-                )
-            )
+            values = {
+                "name": row["name"][:200],
+                "street": row["street"],
+                "postcode": row["postcode"],
+                "city": row["city"],
+            }
+            schools_service.create_site(school, values)
             added += 1
     return added
 
@@ -223,53 +213,67 @@ def _seed_inventory() -> int:
         db.session.scalars(sa.select(NetworkLink.school_id).distinct())
     )
     schools = db.session.scalars(
-        sa.select(School).where(School.is_demo).order_by(School.school_number)
+        sa.select(School)
+        .where(School.is_demo)
+        .options(selectinload(School.sites))
+        .order_by(School.school_number)
     ).all()
+    rows = {"links": [], "devices": [], "offerings": []}
     seeded = 0
     for school in schools:
         if school.id in has_inventory:
             continue
         rng = random.Random(int(school.school_number))
-        _demo_links(school, rng)
-        _demo_devices(school, rng)
-        _demo_offerings(school, rng)
+        rows["links"] += [(school, values) for values in _demo_links(school, rng)]
+        rows["devices"] += [(school, values) for values in _demo_devices(school, rng)]
+        rows["offerings"] += [(school, values) for values in _demo_offerings(school, rng)]
         seeded += 1
+    for kind, kind_rows in rows.items():
+        # The import's bulk path: the same rules per row, batched writes.
+        cleaned = [
+            (school, inventory_service.clean_record(kind, school, values))
+            for school, values in kind_rows
+        ]
+        inventory_service.bulk_create(kind, cleaned)
     return seeded
 
 
-def _demo_links(school: School, rng: random.Random) -> None:
+def _demo_links(school: School, rng: random.Random) -> list[dict]:
+    links = []
     for site in school.sites:
         roll = rng.random()
         if roll < 0.55:  # ready: symmetric fibre
-            links = [("fibre", 1000, 1000, "active")]
+            plan = [("fibre", 1000, 1000, "active")]
         elif roll < 0.68:  # the "gigabit" cable line with a slow upload
-            links = [("cable", 1000, 50, "active")]
+            plan = [("cable", 1000, 50, "active")]
         elif roll < 0.84:  # old VDSL, fibre planned
-            links = [("vdsl", 100, 40, "active"), ("fibre", 1000, 1000, "planned")]
+            plan = [("vdsl", 100, 40, "active"), ("fibre", 1000, 1000, "planned")]
         elif roll < 0.94:  # VDSL, fibre ordered
-            links = [("vdsl", 250, 40, "active"), ("fibre", 1000, 1000, "ordered")]
+            plan = [("vdsl", 250, 40, "active"), ("fibre", 1000, 1000, "ordered")]
         else:  # only a mobile backup
-            links = [("mobile", 300, 50, "active")]
-        for technology, down, up, status in links:
-            link = NetworkLink(
-                school=school,
-                site=site,
-                provider=rng.choice(["Stadtwerke Bochum", "Telekom", "Vodafone", "GELSEN-NET"]),
-                technology=technology,
-                down_mbps=down,
-                up_mbps=up,
-                status=status,
-                notes=DEMO_NOTE,
-            )
+            plan = [("mobile", 300, 50, "active")]
+        for technology, down, up, status in plan:
+            link = {
+                "site": site.id,
+                "provider": rng.choice(["Stadtwerke Bochum", "Telekom", "Vodafone", "GELSEN-NET"]),
+                "technology": technology,
+                "down_mbps": down,
+                "up_mbps": up,
+                "status": status,
+                "notes": DEMO_NOTE,
+            }
             if status == "active":
-                link.active_since = dt.date(rng.randint(2015, 2025), rng.randint(1, 12), 1)
-                link.contract_end = dt.date(rng.randint(2027, 2031), rng.randint(1, 12), 1)
+                link["active_since"] = dt.date(rng.randint(2015, 2025), rng.randint(1, 12), 1)
+                link["contract_end"] = dt.date(rng.randint(2027, 2031), rng.randint(1, 12), 1)
             else:
-                link.planned_date = dt.date(rng.choice([2027, 2027, 2028]), rng.randint(1, 12), 15)
-            db.session.add(link)
+                link["planned_date"] = dt.date(
+                    rng.choice([2027, 2027, 2028]), rng.randint(1, 12), 15
+                )
+            links.append(link)
+    return links
 
 
-def _demo_devices(school: School, rng: random.Random) -> None:
+def _demo_devices(school: School, rng: random.Random) -> list[dict]:
     students = school.students or 200
     counts = {
         "tablet": students // rng.randint(6, 12),
@@ -285,6 +289,7 @@ def _demo_devices(school: School, rng: random.Random) -> None:
         "printer": rng.randint(1, 3),
     }
     levels = school.learning_levels
+    devices = []
     number = 0
     for category, count in counts.items():
         for _ in range(min(count, 80)):
@@ -295,44 +300,45 @@ def _demo_devices(school: School, rng: random.Random) -> None:
             )[0]
             purchase = dt.date(rng.randint(2019, 2025), rng.randint(1, 12), rng.randint(1, 28))
             end_user = category in ("laptop", "tablet", "desktop")
-            db.session.add(
-                Device(
-                    school=school,
-                    site=school.main_site,
-                    inventory_number=f"BO-{school.school_number}-{number:04d}",
-                    category=category,
-                    manufacturer=manufacturer,
-                    model=model,
-                    serial_number=f"SN{rng.randrange(10**9):09d}",
-                    status=status,
-                    room=rng.choice(["A0", "A1", "B0", "B1", "C1"]) + f"{rng.randint(1, 20):02d}",
-                    learning_level=rng.choice(levels) if end_user and levels else None,
-                    purchase_date=purchase,
-                    price=Decimal(PRICES[category]),
-                    funding=rng.choice(
+            devices.append(
+                {
+                    "inventory_number": f"BO-{school.school_number}-{number:04d}",
+                    "category": category,
+                    "manufacturer": manufacturer,
+                    "model": model,
+                    "serial_number": f"SN{rng.randrange(10**9):09d}",
+                    "status": status,
+                    "room": rng.choice(["A0", "A1", "B0", "B1", "C1"])
+                    + f"{rng.randint(1, 20):02d}",
+                    "learning_level": rng.choice(levels) if end_user and levels else None,
+                    "purchase_date": purchase,
+                    "price": Decimal(PRICES[category]),
+                    "funding": rng.choice(
                         ["digitalpakt", "digitalpakt", "schultraeger", "foerderverein"]
                     ),
-                    warranty_until=purchase.replace(year=purchase.year + rng.choice([3, 5])),
-                    notes=DEMO_NOTE,
-                )
+                    "warranty_until": purchase.replace(year=purchase.year + rng.choice([3, 5])),
+                    "notes": DEMO_NOTE,
+                }
             )
+    return devices
 
 
-def _demo_offerings(school: School, rng: random.Random) -> None:
+def _demo_offerings(school: School, rng: random.Random) -> list[dict]:
+    offerings = []
     for level in school.learning_levels:
         for kind in OFFERING_KINDS_BY_LEVEL[level]:
             if rng.random() < 0.35:
                 continue
-            db.session.add(
-                Offering(
-                    school=school,
-                    learning_level=level,
-                    kind=kind,
-                    description=f"{DEMO_NOTE}: {kind.replace('_', ' ')}",
-                    status=rng.choices(["available", "planned"], [75, 25])[0],
-                    since=dt.date(rng.randint(2020, 2025), 8, 1),
-                )
+            offerings.append(
+                {
+                    "learning_level": level,
+                    "kind": kind,
+                    "description": f"{DEMO_NOTE}: {kind.replace('_', ' ')}",
+                    "status": rng.choices(["available", "planned"], [75, 25])[0],
+                    "since": dt.date(rng.randint(2020, 2025), 8, 1),
+                }
             )
+    return offerings
 
 
 def _seed_users() -> list[str]:
