@@ -160,7 +160,8 @@ def parse_number(value, integer: bool) -> str:
         if number != number.to_integral_value():
             raise ValueError(_("“%(value)s” is not a whole number.", value=cell_text(value)))
         return str(int(number))
-    return str(number)
+    # A decimal comma: the form's German parser would read "356.881" as 356881.
+    return format(number, "f").replace(".", ",")
 
 
 def parse_bool(value) -> str:
