@@ -36,6 +36,8 @@ from defusedxml import (
 from defusedxml.ElementTree import fromstring as parse_small_xml
 from flask_babel import gettext as _
 
+from inventory.import_fast_scan import FullParseNeededError, count_part
+
 # Unpacked size of all zip members; a 100,000-row workbook unpacks to about 70 MB.
 DEFAULT_MAX_UNCOMPRESSED = 300 * 1024 * 1024
 # A worksheet compresses by about 10-30x; far more than this is a crafted file.
@@ -130,13 +132,13 @@ def _too_much_text(limits: Limits) -> ImportFileError:
 # --------------------------------------------------------------------------- the zip
 
 
-def open_zip(data: bytes, limits: Limits, not_this_kind: ImportFileError) -> zipfile.ZipFile:
+def open_zip(data: bytes, limits: Limits, not_this_kind) -> zipfile.ZipFile:
     """The archive, after its central directory passed the size checks."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise not_this_kind from exc
+        raise not_this_kind() from exc
     if len(members) > MAX_ZIP_MEMBERS or len({m.filename for m in members}) != len(members):
         raise _unusual()
     total = 0
@@ -282,8 +284,10 @@ def _positive(text: str, largest: int) -> int:
 _COLUMN_NUMBERS: dict[str, int] = {}
 
 
-def column_number(letters: str) -> int:
+def column_number(letters: str | bytes) -> int:
     """1 for A, 27 for AA; caches what it computed."""
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii", "replace")
     number = _COLUMN_NUMBERS.get(letters)
     if number is None:
         if not letters.isalpha() or not letters.isascii() or len(letters) > 3:
@@ -348,71 +352,95 @@ class SheetExtent:
 
 class XlsxPartScan:
     """Counts one part of an .xlsx as calamine would read it, whatever the part's name:
-    its cells and rows (as a worksheet) and the length of each shared string."""
+    its cells and rows (as a worksheet) and the length of each shared string.
+
+    The cell handler runs once per cell of a 100,000-row file, so it is one closure
+    over local state with the common attribute layouts first."""
 
     def __init__(self, limits: Limits, budget: Budget):
         self.extent = SheetExtent(limits, budget)
         self.budget = budget
-        self.row = 0
-        self.column = 0
-        self.cells = 0
         self.shared_refs = array("I")
         self.string_starts = array("Q")
-        self.pending: list[str] | None = None
         self.parser = None
         self.end = 0
+        self._flush = None
 
     def attach(self, parser) -> None:
         self.parser = parser
-        parser.StartElementHandler = self.start
+        extent, limits = self.extent, self.budget.limits
+        max_row, max_column, max_cells = limits.max_rows + 1, limits.max_columns, limits.max_cells
+        shared_refs, string_starts = self.shared_refs, self.string_starts
+        columns = _COLUMN_NUMBERS
+        state = {"row": 0, "column": 0, "cells": 0, "last_row": 0, "last_column": 0}
+        pending: list[list[str]] = []  # the text of the shared-string cell being read
 
-    def start(self, name: str, attributes: list) -> None:
-        local = name if ":" not in name else _local(name)
-        if self.pending is not None and local not in ("v", "f"):
-            self._take_shared_ref()  # the shared-string cell ended
-        if local == "c":
-            self._cell(attributes)
-        elif local == "row":
-            self.extent.count_row_element()
-            r = _attribute(attributes, "r")
-            self.row = _positive(r, MAX_SHEET_ROWS) if r is not None else self.row + 1
-            self.column = 0
-        elif local == "si":
-            self.string_starts.append(self.parser.CurrentByteIndex)
-            if len(self.string_starts) > self.budget.limits.max_cells:
-                raise _too_many_cells(self.budget.limits)
-        elif local == "v" and self.pending is not None:
-            self.pending.append(" ")  # two values in one cell stay two numbers
+        def take_shared_ref() -> None:
+            text = "".join(pending.pop()).split()
+            parser.CharacterDataHandler = None
+            for index in text:
+                if not index.isdigit() or not index.isascii():
+                    raise damaged()
+                shared_refs.append(min(int(index), 2**32 - 1))
 
-    def _cell(self, attributes: list) -> None:
-        self.cells += 1
-        if self.cells > self.budget.limits.max_cells:
-            raise _too_many_cells(self.budget.limits)
-        ref = _attribute(attributes, "r")
-        if ref is None:
-            self.column += 1
-            row = max(self.row, 1)
-        else:
-            letters = ref.rstrip("0123456789")
-            self.column = column_number(letters)
-            row = _positive(ref[len(letters) :], MAX_SHEET_ROWS)
-        self.extent.reach(row, self.column)
-        if _attribute(attributes, "t") == "s":
-            self.pending = []
-            self.parser.CharacterDataHandler = self.pending.append
+        def start(name: str, attributes: list) -> None:
+            if ":" in name:
+                name = _local(name)
+            if pending and name != "v" and name != "f":
+                take_shared_ref()  # the shared-string cell ended
+            if name == "c":
+                state["cells"] = cells = state["cells"] + 1
+                if cells > max_cells:
+                    raise _too_many_cells(limits)
+                if attributes and attributes[0] == "r":
+                    ref = attributes[1]
+                else:
+                    ref = _attribute(attributes, "r")
+                if ref is None:
+                    state["column"] = column = state["column"] + 1
+                    row = state["row"] or 1
+                else:
+                    letters = ref.rstrip("0123456789")
+                    column = columns.get(letters) or column_number(letters)
+                    state["column"] = column
+                    digits = ref[len(letters) :]
+                    if not digits:
+                        raise damaged()
+                    row = int(digits)
+                if row > state["last_row"]:
+                    if row > max_row:
+                        raise too_many_rows(limits.max_rows)
+                    state["last_row"] = row
+                if column > state["last_column"]:
+                    if column > max_column:
+                        raise _too_many_columns(limits)
+                    state["last_column"] = column
+                if "s" in attributes and _attribute(attributes, "t") == "s":
+                    text: list[str] = []
+                    pending.append(text)
+                    parser.CharacterDataHandler = text.append
+            elif name == "row":
+                extent.count_row_element()
+                r = _attribute(attributes, "r")
+                state["row"] = _positive(r, MAX_SHEET_ROWS) if r is not None else state["row"] + 1
+                state["column"] = 0
+            elif name == "si":
+                string_starts.append(parser.CurrentByteIndex)
+                if len(string_starts) > max_cells:
+                    raise _too_many_cells(limits)
+            elif name == "v" and pending:
+                pending[-1].append(" ")  # two values in one cell stay two numbers
 
-    def _take_shared_ref(self) -> None:
-        text = "".join(self.pending).split()
-        self.pending = None
-        self.parser.CharacterDataHandler = None
-        for index in text:
-            if not index.isdigit() or not index.isascii():
-                raise damaged()
-            self.shared_refs.append(min(int(index), 2**32 - 1))
+        def flush() -> None:
+            if pending:
+                take_shared_ref()
+            extent.last_row, extent.last_column = state["last_row"], state["last_column"]
+
+        self._flush = flush
+        parser.StartElementHandler = start
 
     def finish(self) -> None:
-        if self.pending is not None:
-            self._take_shared_ref()
+        self._flush()
         self.end = self.parser.CurrentByteIndex
         self.extent.finish()
 
@@ -465,7 +493,7 @@ def not_xlsx() -> ImportFileError:
 
 def inspect_xlsx(data: bytes, limits: Limits) -> None:
     """Refuse an .xlsx that is not one, has macros, or would make calamine build too much."""
-    archive = open_zip(data, limits, not_xlsx())
+    archive = open_zip(data, limits, not_xlsx)
     with archive:
         names = {member.filename for member in archive.infolist()}
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
@@ -494,10 +522,26 @@ def inspect_xlsx(data: bytes, limits: Limits) -> None:
             name = member.filename
             if not (name.lower().endswith((".xml", ".rels", ".vml")) or name in targets):
                 continue
-            scan = XlsxPartScan(limits, budget)
-            scan_xml(inflate(data, member), scan, STRIPPED_TAGS + VALUE_TAGS)
-            scans.append(scan)
+            scans.append(_scan_xlsx_part(data, member, limits, budget))
         _check_shared_text(scans, budget)
+
+
+def _scan_xlsx_part(data: bytes, member, limits: Limits, budget: Budget):
+    """The byte count where the part has the plain shape, else expat with a callback."""
+    try:
+        count = count_part(
+            inflate(data, member), limits.max_rows + 1, lambda: too_many_rows(limits.max_rows)
+        )
+    except FullParseNeededError:
+        scan = XlsxPartScan(limits, budget)
+        scan_xml(inflate(data, member), scan, STRIPPED_TAGS + VALUE_TAGS)
+        return scan
+    if count.cells > limits.max_cells or len(count.string_starts) > limits.max_cells:
+        raise _too_many_cells(limits)
+    extent = SheetExtent(limits, budget)
+    extent.reach(count.last_row, max(map(column_number, count.columns), default=0))
+    extent.finish()
+    return count
 
 
 def _check_shared_text(scans: list[XlsxPartScan], budget: Budget) -> None:
@@ -601,7 +645,7 @@ ODS_MIMETYPES = (
 
 def inspect_ods(data: bytes, limits: Limits) -> None:
     """Refuse an .ods that is not one, is encrypted, or would make calamine build too much."""
-    archive = open_zip(data, limits, not_ods())
+    archive = open_zip(data, limits, not_ods)
     with archive:
         names = {member.filename for member in archive.infolist()}
         if "content.xml" not in names or "mimetype" not in names or "xl/workbook.xml" in names:
