@@ -64,12 +64,13 @@ def prefixed(xml: bytes) -> bytes:
 
 
 def read_in_child(tmp_path, data: bytes, filename: str) -> tuple[str, int]:
-    """read_sheets() in a process of its own: (outcome, peak RSS in KiB). A process that
-    calamine aborted (it does when an allocation fails) fails the test."""
+    """read_sheets() in a process of its own: (outcome, peak RSS in KiB, VmHWM: ru_maxrss
+    would carry this process's over exec). A child that calamine aborted (it does when
+    an allocation fails) fails the test."""
     path = tmp_path / filename
     path.write_bytes(data)
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from inventory.import_readers import ImportFileError, read_sheets\n"
         "with open(sys.argv[1], 'rb') as handle:\n"
         "    data = handle.read()\n"
@@ -79,7 +80,8 @@ def read_in_child(tmp_path, data: bytes, filename: str) -> tuple[str, int]:
         "except ImportFileError as exc:\n"
         "    outcome = 'refused: %s' % exc\n"
         "print(outcome)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "with open('/proc/self/status') as status:\n"
+        "    print([l.split()[1] for l in status if l.startswith('VmHWM:')][0])\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(path)],
