@@ -61,6 +61,9 @@ BINARY_RELATIONSHIPS = ("/image", "/thumbnail", "/printerSettings", "/oleObject"
 # callback instead of three (their text stays; a value tag becomes a space).
 STRIPPED_TAGS = ((b"<is>", b""), (b"</is>", b""), (b"<t>", b""), (b"</t>", b""))
 VALUE_TAGS = ((b"<v>", b" "), (b"</v>", b" "))
+# An .ods paragraph becomes one space: its text stays, it still counts for the line
+# break calamine puts between paragraphs, and a cell costs two callbacks, not four.
+PARAGRAPH_TAGS = ((b"<text:p>", b" "), (b"</text:p>", b""))
 
 
 class ImportFileError(Exception):
@@ -603,6 +606,8 @@ class OdsContentScan:
             has_value = _attribute(attributes, "value-type") is not None
             self.cell = [self.column + 1, repeat, self.parser.CurrentByteIndex, has_value, 0]
             self.column += repeat
+            if not has_value:  # text in the cell (its paragraphs are spaces now) is content
+                self.parser.CharacterDataHandler = self._text
         elif self.cell is not None:
             self.cell[3] = True  # any element inside a cell (text:p, ...) is content
             if local == "s":
@@ -618,6 +623,7 @@ class OdsContentScan:
         elif local in self.CELLS and self.cell is not None:
             first, repeat, start, content, spaces = self.cell
             self.cell = None
+            self.parser.CharacterDataHandler = None
             if not content:
                 return  # blank cells, however many, are not stored by calamine
             copies = repeat * self.row_repeat
@@ -627,6 +633,10 @@ class OdsContentScan:
                 raise _too_many_cells(self.limits)
             size = self.parser.CurrentByteIndex - start + spaces
             self.budget.add_text(size * copies)
+
+    def _text(self, _data: str) -> None:
+        if self.cell is not None:
+            self.cell[3] = True
 
     def finish(self) -> None:
         if self.table is not None:
@@ -668,6 +678,6 @@ def inspect_ods(data: bytes, limits: Limits) -> None:
                     )
                 scan_xml(iter([manifest]))
             elif name == "content.xml":
-                scan_xml(inflate(data, member), OdsContentScan(limits, budget))
+                scan_xml(inflate(data, member), OdsContentScan(limits, budget), PARAGRAPH_TAGS)
             elif name.lower().endswith((".xml", ".rdf")):
                 scan_xml(inflate(data, member))

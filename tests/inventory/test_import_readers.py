@@ -322,8 +322,15 @@ def test_libreoffice_trailing_empty_rows_are_fine(app):
             '<text:s text:c="100000000"/>b</text:p></table:table-cell></table:table-row>',
             "Die Arbeitsmappe enthält mehr als 50 MB Text",
         ),
+        (  # 40 empty paragraphs (39 line breaks for calamine) in 1.8 million copies
+            '<table:table-row table:number-rows-repeated="90000"><table:table-cell '
+            'office:value-type="string" table:number-columns-repeated="20">'
+            + "<text:p></text:p>" * 40
+            + "</table:table-cell></table:table-row>",
+            "Die Arbeitsmappe enthält mehr als 50 MB Text",
+        ),
     ],
-    ids=["blank-rows", "wide-repeat", "many-cells", "spaces"],
+    ids=["blank-rows", "wide-repeat", "many-cells", "spaces", "paragraphs"],
 )
 def test_ods_repeats_are_counted_before_calamine_expands_them(
     make_app, make_school, rows_xml, expected
