@@ -183,7 +183,9 @@ def _child(mode: str, path: str) -> dict:
         rows = sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True))
         workbook.close()
     elif mode == "guards":
-        from inventory.import_guards import Limits, inspect_ods, inspect_xlsx
+        from inventory.import_guards import Limits
+        from inventory.import_ods_guard import inspect_ods
+        from inventory.import_xlsx_guard import inspect_xlsx
 
         inspect = inspect_ods if path.endswith(".ods") else inspect_xlsx
         inspect(data, Limits(max_rows=100_000))

@@ -26,10 +26,10 @@ from inventory.import_guards import (
     ImportFileError,
     Limits,
     damaged,
-    inspect_ods,
-    inspect_xlsx,
     too_many_rows,
 )
+from inventory.import_ods_guard import inspect_ods
+from inventory.import_xlsx_guard import inspect_xlsx
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
