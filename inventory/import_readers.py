@@ -1,33 +1,47 @@
-"""Reading import files (.xlsx and .csv) into plain rows, refusing bad and hostile files.
+"""Reading import files (.xlsx, .ods and .csv) into typed rows, refusing bad and hostile files.
 
-A reader never trusts the file: the size was capped by MAX_CONTENT_LENGTH, the zip
-members' declared sizes are checked before anything is unpacked (zip bombs),
-openpyxl parses with defusedxml (entity bombs), and rows stop at IMPORT_MAX_ROWS.
+A reader never trusts the file: the size was capped by MAX_CONTENT_LENGTH, a workbook
+passes inventory.import_guards (zip bombs, entity bombs, forged dimensions, sparse or
+repeated cells, blank rows) before python-calamine reads it, and rows stop at
+IMPORT_MAX_ROWS. Cells keep their type: int, float, str (stripped), bool, date,
+datetime (a midnight one as date), time; empty cells are None.
+
+.xls is refused: calamine would build its sheets like the others, and an old binary
+workbook cannot be inspected before that as the zip-based formats can.
 """
 
 import codecs
 import csv
+import datetime as dt
 import io
-import zipfile
-from collections.abc import Iterator
+import tempfile
 from dataclasses import dataclass, field
 
-from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-ALLOWED_EXTENSIONS = (".xlsx", ".csv")
-# Unpacked size of all zip members; a 10 MB workbook of 100,000 rows stays far below it.
-DEFAULT_MAX_UNCOMPRESSED = 300 * 1024 * 1024
-# A worksheet compresses by about 10-30x; far more than this is a crafted file.
-MAX_COMPRESSION_RATIO = 200
-MAX_ZIP_MEMBERS = 2000
+from inventory.import_guards import (
+    DEFAULT_MAX_UNCOMPRESSED,
+    ImportFileError,
+    Limits,
+    damaged,
+    too_many_rows,
+)
+from inventory.import_ods_guard import inspect_ods
+from inventory.import_xlsx_guard import inspect_xlsx
+
+__all__ = [
+    "ALLOWED_EXTENSIONS",
+    "DEFAULT_MAX_UNCOMPRESSED",
+    "ImportFileError",
+    "Sheet",
+    "read_sheets",
+]
+
+ALLOWED_EXTENSIONS = (".xlsx", ".ods", ".csv")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls (and encrypted .xlsx)
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; the message is for the user."""
+MIDNIGHT = dt.time(0, 0)
 
 
 @dataclass
@@ -36,15 +50,11 @@ class Sheet:
 
     name: str
     headers: list[str]
-    # (row number as Excel shows it, cell values); empty rows are left out.
+    # (row number as Excel shows it, typed cell values); empty rows are left out.
     rows: list[tuple[int, list]] = field(default_factory=list)
 
     def column_letter(self, index: int) -> str:
         return get_column_letter(index + 1)
-
-
-def _german_thousands(number: int) -> str:
-    return format(number, ",").replace(",", ".")
 
 
 def extension_of(filename: str) -> str:
@@ -63,7 +73,12 @@ def check_extension(filename: str) -> str:
             )
         )
     if ext not in ALLOWED_EXTENSIONS:
-        raise ImportFileError(_("Please upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+        raise ImportFileError(
+            _(
+                "Please upload an Excel workbook (.xlsx), an OpenDocument spreadsheet (.ods) "
+                "or a CSV file (.csv)."
+            )
+        )
     return ext
 
 
@@ -76,10 +91,10 @@ def read_sheets(
         raise ImportFileError(_("The file is empty."))
     if ext == ".csv":
         return [read_csv(data, filename, max_rows)]
-    return read_workbook(data, max_rows, max_uncompressed)
+    return read_workbook(data, ext, Limits(max_rows=max_rows, max_uncompressed=max_uncompressed))
 
 
-def _check_zip(data: bytes, max_uncompressed: int) -> None:
+def read_workbook(data: bytes, ext: str, limits: Limits) -> list[Sheet]:
     if data.startswith(OLE2_MAGIC):
         raise ImportFileError(
             _(
@@ -87,91 +102,73 @@ def _check_zip(data: bytes, max_uncompressed: int) -> None:
                 "Please save it in Excel as “Excel workbook (.xlsx)” without a password."
             )
         )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ImportFileError(_("The file is not an Excel workbook (.xlsx).")) from exc
-    with archive:
-        members = archive.infolist()
-        names = {member.filename for member in members}
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise ImportFileError(_("The workbook has an unusual structure and was refused."))
-        total = 0
-        for member in members:
-            total += member.file_size
-            ratio = member.file_size / max(member.compress_size, 1)
-            if total > max_uncompressed or (
-                member.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO
-            ):
-                raise ImportFileError(
-                    _("The workbook unpacks to an unusually large size and was refused.")
-                )
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise ImportFileError(_("The file is not an Excel workbook (.xlsx)."))
-        if "xl/vbaProject.bin" in names:
-            raise ImportFileError(
-                _(
-                    "Workbooks with macros cannot be imported. Please save the file in Excel as "
-                    "“Excel workbook (.xlsx)”."
-                )
-            )
-
-
-def read_workbook(data: bytes, max_rows: int, max_uncompressed: int) -> list[Sheet]:
-    _check_zip(data, max_uncompressed)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise _unreadable(exc) from exc
-    try:
+    (inspect_ods if ext == ".ods" else inspect_xlsx)(data, limits)
+    # calamine picks its reader by the file's extension, so the one we inspected for.
+    with tempfile.NamedTemporaryFile(suffix=ext) as handle:
+        handle.write(data)
+        handle.flush()
+        try:
+            workbook = CalamineWorkbook.from_path(handle.name)
+        except CalamineError as exc:
+            raise damaged() from exc
+    with workbook:
         sheets = []
-        for worksheet in workbook.worksheets:
-            if getattr(worksheet, "sheet_state", "visible") != "visible":
+        for index, meta in enumerate(workbook.sheets_metadata):
+            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
                 continue
-            sheets.append(
-                _read_rows(worksheet.title, worksheet.iter_rows(values_only=True), max_rows)
-            )
+            try:
+                rows = workbook.get_sheet_by_index(index)
+                sheets.append(_read_rows(meta.name, rows, limits.max_rows))
+            except CalamineError as exc:
+                raise damaged() from exc
+            del rows  # calamine's grid of this sheet is freed before the next is built
         return sheets
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise _unreadable(exc) from exc
-    finally:
-        workbook.close()
 
 
-def _unreadable(exc: BaseException) -> ImportFileError:
-    """The message for a workbook openpyxl could not read; defusedxml's refusal may be
-    wrapped (openpyxl re-raises it as ValueError)."""
-    seen = exc
-    while seen is not None:
-        if isinstance(seen, DefusedXmlException):
-            return ImportFileError(_("The workbook contains forbidden XML and was refused."))
-        seen = seen.__cause__ or seen.__context__
-    return ImportFileError(_("The workbook could not be read. Is it damaged?"))
+def typed(value):
+    """A calamine cell as the importer gets it."""
+    kind = type(value)
+    if kind is str:
+        return value.strip() or None
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is dt.datetime and value.time() == MIDNIGHT and value.tzinfo is None:
+        return value.date()
+    return value
 
 
-def _read_rows(name: str, rows: Iterator, max_rows: int) -> Sheet:
-    headers: list[str] | None = None
+def header_text(value) -> str:
+    value = typed(value)
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_rows(name: str, calamine_sheet, max_rows: int) -> Sheet:
     sheet = Sheet(name=name, headers=[])
-    for number, values in enumerate(rows, start=1):
-        values = list(values or ())
+    start = calamine_sheet.start
+    if start is None:
+        return sheet
+    first_row, first_column = start
+    padding = [None] * first_column  # calamine starts at the first used column
+    headers = None
+    for offset, values in enumerate(calamine_sheet.iter_rows()):
         if headers is None:
-            headers = ["" if value is None else str(value).strip() for value in values]
+            headers = [header_text(value) for value in values]
             while headers and not headers[-1]:
                 headers.pop()
-            sheet.headers = headers
+            sheet.headers = ([""] * first_column + headers) if headers else []
             continue
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
+        row = [typed(value) for value in values]
+        while row and row[-1] is None:
+            row.pop()
+        if not row:
             continue
         if len(sheet.rows) >= max_rows:
-            raise ImportFileError(
-                _(
-                    "The file has more than %(max)s rows. Please split it into several files.",
-                    max=_german_thousands(max_rows),
-                )
-            )
-        sheet.rows.append((number, values))
+            raise too_many_rows(max_rows)
+        sheet.rows.append((first_row + offset + 1, padding + row if padding else row))
     return sheet
 
 
@@ -195,6 +192,15 @@ def read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFileError(_("The file is not a CSV text file."))
     text = decode_text(data)
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ImportFileError(
+            _(
+                "The CSV file contains a NUL character (in line %(line)s) and cannot be read. "
+                "Please save it again as CSV.",
+                line=text.count("\n", 0, nul) + 1,
+            )
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = detect_delimiter(first_line)
     try:
@@ -212,12 +218,7 @@ def read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
             if all(not value.strip() for value in values):
                 continue
             if len(sheet.rows) >= max_rows:
-                raise ImportFileError(
-                    _(
-                        "The file has more than %(max)s rows. Please split it into several files.",
-                        max=_german_thousands(max_rows),
-                    )
-                )
+                raise too_many_rows(max_rows)
             sheet.rows.append((line, values))
     except csv.Error as exc:
         raise ImportFileError(

@@ -81,7 +81,10 @@ def test_xlsm_is_refused_by_name_and_by_content(app, school):
 
 
 def test_other_file_types_are_refused(app, school):
-    assert "Excel-Arbeitsmappe (.xlsx) oder eine CSV-Datei" in file_error(b"%PDF", "liste.pdf")
+    assert (
+        "Excel-Arbeitsmappe (.xlsx), eine OpenDocument-Tabelle (.ods) oder eine CSV-Datei"
+        in file_error(b"%PDF", "liste.pdf")
+    )
 
 
 def test_empty_file_is_refused(app, school):

@@ -5,8 +5,13 @@ no tests itself.)
 """
 
 import csv
+import datetime as dt
 import io
+import zipfile
 
+from odf.opendocument import OpenDocumentSpreadsheet
+from odf.table import Table, TableCell, TableRow
+from odf.text import P
 from openpyxl import Workbook
 
 from inventory.columns import header_labels
@@ -25,6 +30,51 @@ def xlsx_bytes(rows, title="Geräte", extra_sheets=()) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _ods_cell(value) -> TableCell:
+    if value is None:
+        return TableCell()
+    if isinstance(value, bool):
+        cell = TableCell(valuetype="boolean", booleanvalue="true" if value else "false")
+    elif isinstance(value, int | float):
+        cell = TableCell(valuetype="float", value=repr(value))
+    elif isinstance(value, dt.date):
+        cell = TableCell(valuetype="date", datevalue=value.isoformat())
+    else:
+        cell = TableCell(valuetype="string")
+    cell.addElement(P(text=str(value)))
+    return cell
+
+
+def ods_bytes(rows, title="Geräte", extra_rows_xml: str = "") -> bytes:
+    """A real OpenDocument spreadsheet (odfpy), as LibreOffice users send them;
+    extra_rows_xml is appended to the table as written (for hand-made hostile rows)."""
+    document = OpenDocumentSpreadsheet()
+    table = Table(name=title)
+    for values in rows:
+        row = TableRow()
+        for value in values:
+            row.addElement(_ods_cell(value))
+        table.addElement(row)
+    document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    data = buffer.getvalue()
+    if not extra_rows_xml:
+        return data
+    source = zipfile.ZipFile(io.BytesIO(data))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "content.xml":
+                content = content.replace(
+                    b"</table:table>", extra_rows_xml.encode() + b"</table:table>"
+                )
+            kind = zipfile.ZIP_STORED if item.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            archive.writestr(item.filename, content, kind)
+    return target.getvalue()
 
 
 def csv_bytes(rows, delimiter=";", encoding="utf-8-sig") -> bytes:
