@@ -20,7 +20,7 @@ from app.model_base import utcnow
 # Columns never written to the log.
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 # Columns that only reflect bookkeeping.
-IGNORED_COLUMNS = {"version", "last_login_at", "last_used_at"}
+IGNORED_COLUMNS = {"version", "last_login_at", "last_used_at", "session_version"}
 
 _actor_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "audit_actor", default=None
