@@ -13,12 +13,12 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.codes import LEARNING_LEVELS, SCHOOL_FORMS, choices
 from app.extensions import db
-from app.forms import VersionedForm
+from app.forms import EmailAddress, VersionedForm
 from schools.models import School, SchoolYear
 
 
@@ -51,7 +51,7 @@ class SchoolForm(VersionedForm):
     )
     classes = IntegerField(_l("Classes"), validators=[Optional(), NumberRange(min=0, max=5_000)])
     it_contact_email = EmailField(
-        _l("IT contact email"), validators=[Optional(), Email(), Length(max=254)]
+        _l("IT contact email"), validators=[Optional(), EmailAddress(), Length(max=254)]
     )
     learning_levels = MultiCheckboxField(
         _l("Learning levels"), choices=choices(LEARNING_LEVELS), validators=[Optional()]
