@@ -3,9 +3,11 @@
 import email_validator
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import EmailField, IntegerField, PasswordField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import HiddenInput
+
+from app.input_guard import has_control_characters
 
 # Internal mail domains (`.local`, `.test`, `.internal`, ...) are common in city networks.
 # The library refuses special-use names in every mode; emptying its list is its own
@@ -17,14 +19,30 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def no_control_characters(_form, field) -> None:
+    """NUL and other control characters are refused in every submitted value; a text area
+    may hold line breaks and tabs. Stops the field's validation, so no later check (one
+    that asks the database, say) ever sees the value."""
+    allowed = "\r\n\t" if isinstance(field, TextAreaField) else ""
+    for value in field.raw_data or ():
+        if isinstance(value, str) and has_control_characters(value, allowed):
+            field.errors[:] = []
+            raise StopValidation(_l("Control characters (such as NUL) are not allowed here."))
+
+
 class BaseForm(FlaskForm):
-    """Strips surrounding whitespace from every text input."""
+    """Strips surrounding whitespace from every text input and refuses control characters
+    in every submitted value (no_control_characters runs before a field's own rules)."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
             filters.append(_strip)
-            return unbound_field.bind(form=form, filters=filters, **options)
+            validators = [
+                no_control_characters,
+                *(unbound_field.kwargs.get("validators") or unbound_field.field_class.validators),
+            ]
+            return unbound_field.bind(form=form, filters=filters, validators=validators, **options)
 
 
 class EmailAddress:
