@@ -54,7 +54,7 @@ def change_password(user: User, password: str) -> None:
     user.set_password(password)
     user.end_sessions()
     # The hash is never logged; that the password was changed is.
-    record("password", "users", user.email)
+    record("password", "users", user.email, record_id=user.id)
     db.session.commit()
     login_user(user)
 

@@ -91,7 +91,7 @@ def reset_password(user: User, password: str) -> None:
     user.set_password(password)
     user.end_sessions()
     # The hash is never logged; that a new password was set, and by whom, is.
-    record("password", "users", user.email)
+    record("password", "users", user.email, record_id=user.id)
     db.session.commit()
 
 

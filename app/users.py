@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.codes import ROLES
 from app.extensions import db
-from app.model_base import Versioned, code_check, utcnow
+from app.model_base import NEVER_REUSE_IDS, Versioned, code_check, utcnow
 from schools.models import School
 
 user_schools = sa.Table(
@@ -28,7 +28,7 @@ CITY_WIDE_ROLES = ("department", "admin")
 
 class User(UserMixin, Versioned, db.Model):
     __tablename__ = "users"
-    __table_args__ = (code_check("role", ROLES),)
+    __table_args__ = (code_check("role", ROLES), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -99,6 +99,7 @@ class ApiToken(db.Model):
     """A bearer token for the API; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -736,6 +736,12 @@ def _id_allocator(model, count: int):
     if count == 0 or db.session.get_bind().dialect.name != "sqlite":
         return iter(lambda: None, 0)
     start = db.session.scalar(sa.select(sa.func.max(model.id))) or 0
+    # Never an id a deleted row had: AUTOINCREMENT keeps the largest id ever used.
+    used = db.session.scalar(
+        sa.text("SELECT seq FROM sqlite_sequence WHERE name = :name"),
+        {"name": model.__tablename__},
+    )
+    start = max(start, used or 0)
     return iter(range(start + 1, start + 1 + count))
 
 
