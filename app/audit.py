@@ -236,6 +236,8 @@ def record(
     """Log an event that is not a row change (an import, an export, a login); record_id
     and school_id name the record it concerns, if any."""
     user_id, actor = _actor()
+    if school_id is None and school_number:
+        school_id = _school_ids({school_number}).get(school_number)
     db.session.add(
         AuditEntry(
             user_id=user_id,
