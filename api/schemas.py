@@ -7,6 +7,7 @@ purchase, ...) are checked by the forms, in api/service.py.
 """
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 from wtforms import (
     BooleanField,
@@ -131,8 +132,18 @@ def form_field_names(form_class) -> list[str]:
     return [name for name, _ in _unbound_fields(form_class) if name != "version"]
 
 
-def _schema(name: str, field_map: dict) -> type[ma.Schema]:
-    return ma.Schema.from_dict(field_map, name=name)
+def _schema(name: str, field_map: dict, base: type[ma.Schema] = ma.Schema) -> type[ma.Schema]:
+    return base.from_dict(field_map, name=name)
+
+
+class PatchBodySchema(ma.Schema):
+    """A PATCH body must name at least one field to change (a version alone changes
+    nothing): an empty body answers 422, not 200."""
+
+    @ma.validates_schema
+    def _names_a_field(self, data, **_kwargs) -> None:
+        if not set(data) - {"version"}:
+            raise ma.ValidationError(_("Send at least one field to change."), "_schema")
 
 
 def _read_only(**extra) -> dict:
@@ -167,7 +178,7 @@ def _resource_schemas(base: str, form_class, dump_extra: dict, rename: dict | No
         patch[key].attribute = attribute
     return (
         _schema(f"{base}Schema", {**_read_only(**dump_extra), **full}),
-        _schema(f"{base}PatchSchema", {**_version_in(), **patch}),
+        _schema(f"{base}PatchSchema", {**_version_in(), **patch}, PatchBodySchema),
     )
 
 

@@ -33,8 +33,10 @@ def _set_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith(("/login", "/admin", "/account")):
-        headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # Pages and files hold one school's or one user's data: no cache keeps a copy
+        # (send_file's own "no-cache" still allows storing, so it is replaced).
+        headers["Cache-Control"] = "no-store"
     return response
 
 
