@@ -6,6 +6,7 @@ services (schools/service.py, inventory/service.py), as for every other channel.
 """
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from app.rules import MAX_ID, Field, Kind
@@ -75,8 +76,18 @@ def schema_fields(kind: Kind, *, partial: bool = False, exclude=()) -> dict[str,
     }
 
 
-def _schema(name: str, field_map: dict) -> type[ma.Schema]:
-    return ma.Schema.from_dict(field_map, name=name)
+def _schema(name: str, field_map: dict, base: type[ma.Schema] = ma.Schema) -> type[ma.Schema]:
+    return base.from_dict(field_map, name=name)
+
+
+class PatchBodySchema(ma.Schema):
+    """A PATCH body must name at least one field to change (a version alone changes
+    nothing): an empty body answers 422, not 200."""
+
+    @ma.validates_schema
+    def _names_a_field(self, data, **_kwargs) -> None:
+        if not set(data) - {"version"}:
+            raise ma.ValidationError(_("Send at least one field to change."), "_schema")
 
 
 def _read_only(**extra) -> dict:
@@ -111,7 +122,7 @@ def _resource_schemas(base: str, kind: Kind, dump_extra: dict, rename: dict | No
         patch[key].attribute = attribute
     return (
         _schema(f"{base}Schema", {**_read_only(**dump_extra), **full}),
-        _schema(f"{base}PatchSchema", {**_version_in(), **patch}),
+        _schema(f"{base}PatchSchema", {**_version_in(), **patch}, PatchBodySchema),
     )
 
 

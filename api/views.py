@@ -187,11 +187,14 @@ def school_patch(payload, school_number):
 
 
 @bp.route("/schools/<school_number>", methods=["DELETE"])
-@access(DEPARTMENT)
+@access(SIGNED_IN)
 @bp.response(204)
 def school_delete(school_number):
     """Delete a school with everything it has (department and admin)."""
-    service.delete(school_or_404(school_number))
+    school = school_or_404(school_number)  # another school's admin: 404, as for every read
+    if not current_user.is_department:
+        abort(403)
+    service.delete(school)
 
 
 # --- sites -------------------------------------------------------------------------------

@@ -33,11 +33,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
+    from app import input_guard
+
+    # Before any route is added: every <int:...> is bounded, and type=int query numbers too.
+    app.url_map.converters["int"] = input_guard.BoundedIntConverter
+    app.request_class = input_guard.GuardedRequest
+
     _init_extensions(app)
     _register_blueprints(app)
 
     from app import cli, i18n, security, templating
 
+    input_guard.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)

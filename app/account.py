@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.access import SIGNED_IN, access
 from app.account_forms import PasswordChangeForm, TokenForm
@@ -50,10 +50,13 @@ def revoke_token(token: ApiToken) -> None:
 
 
 def change_password(user: User, password: str) -> None:
+    """A new password; the user's other sessions end, the current one is renewed."""
     user.set_password(password)
+    user.end_sessions()
     # The hash is never logged; that the password was changed is.
-    record("password", "users", user.email)
+    record("password", "users", user.email, record_id=user.id)
     db.session.commit()
+    login_user(user)
 
 
 # --- views ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import secrets
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import ADMIN, access
@@ -77,14 +77,21 @@ def update_user(user: User, name: str, role: str, schools) -> None:
 
 
 def set_active(user: User, active: bool) -> None:
+    """Deactivating ends the user's sessions and revokes their API tokens for good, so
+    reactivating later brings neither back."""
     user.active = active
+    if not active:
+        user.end_sessions()
+        user.revoke_tokens()
     db.session.commit()
 
 
 def reset_password(user: User, password: str) -> None:
+    """A new password set by an admin: every session of the user ends."""
     user.set_password(password)
+    user.end_sessions()
     # The hash is never logged; that a new password was set, and by whom, is.
-    record("password", "users", user.email)
+    record("password", "users", user.email, record_id=user.id)
     db.session.commit()
 
 
@@ -203,6 +210,8 @@ def user_password(user_id: int):
     form = PasswordResetForm()
     if form.validate_on_submit():
         reset_password(user, form.password.data)
+        if user.id == current_user.id:  # an admin's own reset keeps this session
+            login_user(user)
         flash(_("New password for %(email)s set.", email=user.email), "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_password.html", form=form, user=user)

@@ -10,10 +10,10 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app.codes import ROLES
-from app.forms import BaseForm, VersionedForm
+from app.forms import BaseForm, EmailAddress, VersionedForm
 
 MIN_PASSWORD_LENGTH = 10
 PASSWORD_LENGTH_MESSAGE = _l("The password must have 10 to 500 characters.")
@@ -45,7 +45,7 @@ class _UserFields:
 
 
 class UserCreateForm(_UserFields, BaseForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField(
         _l("Initial password"),
         validators=[

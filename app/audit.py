@@ -15,12 +15,12 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
-from app.model_base import utcnow
+from app.model_base import NEVER_REUSE_IDS, utcnow
 
 # Columns never written to the log.
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 # Columns that only reflect bookkeeping.
-IGNORED_COLUMNS = {"version", "last_login_at", "last_used_at"}
+IGNORED_COLUMNS = {"version", "last_login_at", "last_used_at", "session_version"}
 
 _actor_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "audit_actor", default=None
@@ -30,8 +30,10 @@ _actor_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
-        sa.Index("ix_audit_entries_object", "object_type", "object_id"),
+        sa.Index("ix_audit_entries_record", "object_type", "record_id"),
+        sa.Index("ix_audit_entries_school_id_created_at", "school_id", "created_at"),
         sa.Index("ix_audit_entries_school_number_created_at", "school_number", "created_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,8 +41,13 @@ class AuditEntry(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     actor: Mapped[str] = mapped_column(sa.String(254))
     action: Mapped[str] = mapped_column(sa.String(16))
+    # What the entry is about: the record's table and primary key (ids are never reused),
+    # and its school's id. object_id is the key it was known by then, for display only: a
+    # number can be renamed or used again by another record.
     object_type: Mapped[str] = mapped_column(sa.String(32))
     object_id: Mapped[str] = mapped_column(sa.String(64))
+    record_id: Mapped[int | None] = mapped_column(sa.Integer)
+    school_id: Mapped[int | None] = mapped_column(sa.Integer)  # no FK: outlives the school
     school_number: Mapped[str | None] = mapped_column(sa.String(6))
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
@@ -90,18 +97,23 @@ def object_key(obj) -> str:
     return str(getattr(obj, KEY_COLUMNS.get(obj.__tablename__, "id")))
 
 
-def _school_number(session: Session, obj) -> str | None:
+NO_SCHOOL = (None, None)
+
+
+def _school(session: Session, obj) -> tuple[int | None, str | None]:
+    """(id, number) of the school a record belongs to; (None, None) for others."""
     if obj.__tablename__ == "schools":
-        return obj.school_number
+        return obj.id, obj.school_number
     school = getattr(obj, "school", None)
     if school is not None:
-        return school.school_number
+        return school.id, school.school_number
     school_id = getattr(obj, "school_id", None)
     if school_id is None:
-        return None
+        return NO_SCHOOL
     from schools.models import School
 
-    return session.scalar(sa.select(School.school_number).where(School.id == school_id))
+    number = session.scalar(sa.select(School.school_number).where(School.id == school_id))
+    return school_id, number
 
 
 def _columns(obj):
@@ -165,17 +177,18 @@ def _collect(session: Session, _flush_context, _instances) -> None:
             if _is_audited(obj) and session.is_modified(obj):
                 changes = _changes_of(obj, session)
                 if changes:
-                    pending.append(("update", obj, changes, _school_number(session, obj)))
+                    pending.append(("update", obj, changes, _school(session, obj)))
         for obj in session.deleted:
             if _is_audited(obj):
-                pending.append(("delete", obj, _snapshot(obj), _school_number(session, obj)))
+                pending.append(("delete", obj, _snapshot(obj), _school(session, obj)))
         for obj in session.new:
             if _is_audited(obj):
-                pending.append(("create", obj, None, None))
+                pending.append(("create", obj, None, NO_SCHOOL))
 
 
 def _entry_rows(items) -> list[dict]:
-    """AuditEntry rows for (action, obj, school_number, changes) items, by the current actor."""
+    """AuditEntry rows for (action, obj, (school id, number), changes) items, by the
+    current actor."""
     user_id, actor = _actor()
     now = utcnow()
     return [
@@ -186,10 +199,12 @@ def _entry_rows(items) -> list[dict]:
             "action": action,
             "object_type": obj.__tablename__,
             "object_id": object_key(obj),
+            "record_id": obj.id,
+            "school_id": school_id,
             "school_number": school_number,
             "changes": changes,
         }
-        for action, obj, school_number, changes in items
+        for action, obj, (school_id, school_number), changes in items
     ]
 
 
@@ -200,17 +215,29 @@ def _write(session: Session, _flush_context) -> None:
         return
     items = []
     with session.no_autoflush:
-        for action, obj, changes, school_number in pending:
+        for action, obj, changes, school in pending:
             if action == "create":
                 changes = {key: [None, _jsonable(getattr(obj, key))] for key in _columns(obj)}
-                school_number = _school_number(session, obj)
-            items.append((action, obj, school_number, changes))
+                school = _school(session, obj)
+            items.append((action, obj, school, changes))
     session.connection().execute(sa.insert(AuditEntry.__table__), _entry_rows(items))
 
 
-def record(action: str, object_type: str, object_id: str, school_number=None, changes=None):
-    """Log an event that is not a row change (an import, an export, a login)."""
+def record(
+    action: str,
+    object_type: str,
+    object_id: str,
+    school_number=None,
+    changes=None,
+    *,
+    record_id: int | None = None,
+    school_id: int | None = None,
+):
+    """Log an event that is not a row change (an import, an export, a login); record_id
+    and school_id name the record it concerns, if any."""
     user_id, actor = _actor()
+    if school_id is None and school_number:
+        school_id = _school_ids({school_number}).get(school_number)
     db.session.add(
         AuditEntry(
             user_id=user_id,
@@ -218,6 +245,8 @@ def record(action: str, object_type: str, object_id: str, school_number=None, ch
             action=action,
             object_type=object_type,
             object_id=object_id,
+            record_id=record_id,
+            school_id=school_id,
             school_number=school_number,
             changes=changes or {},
         )
@@ -230,11 +259,12 @@ def record_bulk_updates(entries: list[tuple]) -> None:
     with changes {column key: (old, new)}. One INSERT for all entries."""
     if not entries:
         return
+    school_ids = _school_ids({number for _obj, number, _changes in entries if number})
     items = [
         (
             "update",
             obj,
-            school_number,
+            (_school_id_of(obj, school_ids.get(school_number)), school_number),
             {key: [_jsonable(old), _jsonable(new)] for key, (old, new) in changes.items()},
         )
         for obj, school_number, changes in entries
@@ -242,26 +272,57 @@ def record_bulk_updates(entries: list[tuple]) -> None:
     db.session.execute(sa.insert(AuditEntry.__table__), _entry_rows(items))
 
 
+def _school_ids(numbers: set[str]) -> dict[str, int]:
+    if not numbers:
+        return {}
+    from schools.models import School
+
+    rows = db.session.execute(
+        sa.select(School.school_number, School.id).where(School.school_number.in_(numbers))
+    )
+    return dict(rows.all())
+
+
+def _school_id_of(obj, by_number: int | None) -> int | None:
+    if obj.__tablename__ == "schools":
+        return obj.id
+    return getattr(obj, "school_id", None) or by_number
+
+
 @sa.event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
     session.info.pop("audit_pending", None)
 
 
-def history_of(object_type: str, object_id: str, limit: int = 100) -> list[AuditEntry]:
-    """The audit entries of one object, newest first (scope the object before calling)."""
+def record_school_id(obj) -> int | None:
+    """The id of the school a record belongs to (a school's own id); None for others."""
+    if obj.__tablename__ == "schools":
+        return obj.id
+    return getattr(obj, "school_id", None)
+
+
+def history_of(obj, limit: int = 100) -> list[AuditEntry]:
+    """The audit entries of one record, newest first (scope the record before calling).
+
+    By the record's identity (table and id), within its school: another record that has
+    or had the same number, or the same id in another school, never shows here."""
+    stmt = sa.select(AuditEntry).where(
+        AuditEntry.object_type == obj.__tablename__, AuditEntry.record_id == obj.id
+    )
+    school_id = record_school_id(obj)
+    if school_id is not None:
+        stmt = stmt.where(AuditEntry.school_id == school_id)
     return db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(limit)
+        stmt.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)
     ).all()
 
 
-def history_of_school(school_number: str, limit: int = 100) -> list[AuditEntry]:
-    """Everything recorded about a school and its records, newest first."""
+def history_of_school(school_id: int, limit: int = 100) -> list[AuditEntry]:
+    """Everything recorded about a school and its records, newest first (by the school's
+    id: a school that had the same number before does not show)."""
     return db.session.scalars(
         sa.select(AuditEntry)
-        .where(AuditEntry.school_number == school_number)
+        .where(AuditEntry.school_id == school_id)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
         .limit(limit)
     ).all()

@@ -35,11 +35,17 @@ _DUMMY_HASH = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The user of a session id "<id>:<session_version>" while that version is current."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        return None
+    if len(user_id) > 18 or len(version) > 18:
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str | None:
@@ -95,6 +101,9 @@ def login():
 @bp.post("/logout")
 @access(SIGNED_IN)
 def logout():
+    # Ends the session on the server too: a copy of the cookie no longer signs in.
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("You have been signed out."), "info")
     return redirect(url_for("auth.login"))

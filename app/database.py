@@ -1,4 +1,7 @@
-"""Database wiring: SQLite pragmas and the health check."""
+"""Database wiring: SQLite pragmas, a private SQLite file, and the health check."""
+
+import os
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -27,8 +30,27 @@ def database_answers() -> bool:
         return False
 
 
+def create_private_sqlite_file(uri: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600) before SQLite
+    would create it with the umask's permissions (usually world-readable 0644)."""
+    url = sa.make_url(uri)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    if url.database.startswith("file:"):
+        return  # a URI filename: SQLite's own options decide
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def init_app(app: Flask) -> None:
     from app.access import PUBLIC, access
+
+    create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
 
     @app.get("/healthz")
     @access(PUBLIC)

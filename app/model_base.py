@@ -5,6 +5,11 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+# A table's last element of __table_args__: SQLite then never hands out the id of a deleted
+# row again (AUTOINCREMENT), as PostgreSQL's sequences never do. An id names one record for
+# good, so the audit log of a deleted record never shows on a new one.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 def code_check(column: str, codes, nullable: bool = False) -> sa.CheckConstraint:
     """A CHECK that a column holds one of the codes (named <column>_code)."""

@@ -1,6 +1,14 @@
 """Security headers on every response, and error pages."""
 
+import logging
+
+import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -25,16 +33,39 @@ def _set_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.path.startswith(("/login", "/admin", "/account")):
-        headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static":
+        # Pages and files hold one school's or one user's data: no cache keeps a copy
+        # (send_file's own "no-cache" still allows storing, so it is replaced).
+        headers["Cache-Control"] = "no-store"
     return response
 
 
 def _error_page(error):
+    # Whatever the request left in the session (a failed flush) must not break this page.
+    db.session.rollback()
     code = getattr(error, "code", 500) or 500
+    headers = _error_headers(error)
     if request.path.startswith("/api/"):
-        return api_error(code, getattr(error, "description", "") or "")
-    return render_template("errors/error.html", code=code, error=error), code
+        return api_error(code, getattr(error, "description", "") or "", headers=headers)
+    return render_template("errors/error.html", code=code, error=error), code, headers
+
+
+def _error_headers(error) -> dict:
+    """The headers an HTTP error carries (Allow on 405, Retry-After on 429, ...)."""
+    if not isinstance(error, HTTPException):
+        return {}
+    return {
+        key: value
+        for key, value in error.get_headers()
+        if key.lower() not in ("content-type", "content-length")
+    }
+
+
+def _database_refused_value(error):
+    """A value the database refuses (too long, out of range, NUL): the input was bad, so
+    400, never 500. The fields' own rules catch these first; this is the last line."""
+    log.warning("database refused a value: %s", error)
+    return _error_page(BadRequest())
 
 
 ERROR_CODES = {
@@ -68,3 +99,5 @@ def init_app(app: Flask) -> None:
     app.after_request(_set_headers)
     for code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(sa.exc.DataError, _database_refused_value)
+    app.register_error_handler(OverflowError, _database_refused_value)

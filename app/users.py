@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.codes import ROLES
 from app.extensions import db
-from app.model_base import Versioned, code_check, utcnow
+from app.model_base import NEVER_REUSE_IDS, Versioned, code_check, utcnow
 from schools.models import School
 
 user_schools = sa.Table(
@@ -28,7 +28,7 @@ CITY_WIDE_ROLES = ("department", "admin")
 
 class User(UserMixin, Versioned, db.Model):
     __tablename__ = "users"
-    __table_args__ = (code_check("role", ROLES),)
+    __table_args__ = (code_check("role", ROLES), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -38,6 +38,8 @@ class User(UserMixin, Versioned, db.Model):
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime)
+    # Part of every session's user id: bumping it ends all sessions signed in before.
+    session_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
     schools: Mapped[list[School]] = relationship(
         secondary=user_schools, order_by=School.name, lazy="selectin"
@@ -56,6 +58,21 @@ class User(UserMixin, Versioned, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: "<id>:<session_version>"."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in so far stops working (checked by the user loader)."""
+        self.session_version = (self.session_version or 1) + 1
+
+    def revoke_tokens(self) -> None:
+        """Revoke every API token the user has; a revoked token never works again."""
+        now = utcnow()
+        for token in self.tokens:
+            if token.revoked_at is None:
+                token.revoked_at = now
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -82,6 +99,7 @@ class ApiToken(db.Model):
     """A bearer token for the API; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app.access import SIGNED_IN, access, scope_to_user
 from app.extensions import db
+from app.input_guard import attachment_name
 from inventory import import_uploads
 from inventory.import_forms import IMPORT_KINDS, ImportUploadForm
 from inventory.import_workbooks import MIME_TYPE, errors_workbook, template_workbook
@@ -153,7 +154,7 @@ def import_errors(token):
     upload = _upload_or_404(token)
     report = _analyse(upload)
     db.session.rollback()
-    stem = upload.filename.rsplit(".", 1)[0]
+    stem = attachment_name(upload.filename.rsplit(".", 1)[0])
     return send_file(
         io.BytesIO(errors_workbook(report)),
         mimetype=MIME_TYPE,

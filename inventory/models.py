@@ -17,7 +17,7 @@ from app.codes import (
     OFFERING_STATUSES,
 )
 from app.extensions import db
-from app.model_base import Versioned, code_check
+from app.model_base import NEVER_REUSE_IDS, Versioned, code_check
 from schools.models import School, Site
 
 
@@ -31,6 +31,7 @@ class Device(Versioned, db.Model):
         sa.CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
         sa.Index("ix_devices_school_category_status", "school_id", "category", "status"),
         sa.Index("ix_devices_school_room", "school_id", "room"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,7 @@ class NetworkLink(Versioned, db.Model):
         sa.CheckConstraint("down_mbps > 0", name="down_mbps_positive"),
         sa.CheckConstraint("up_mbps > 0", name="up_mbps_positive"),
         sa.Index("ix_network_links_school_status", "school_id", "status"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +100,7 @@ class Offering(Versioned, db.Model):
         code_check("kind", OFFERING_KINDS),
         code_check("status", OFFERING_STATUSES),
         sa.Index("ix_offerings_school_level", "school_id", "learning_level"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -68,15 +68,8 @@ def delete(record) -> Outcome:
     return Outcome.SAVED
 
 
-def history_key(record) -> tuple[str, str]:
-    """(object_type, object_id) of a record in the audit log."""
-    if isinstance(record, Device):
-        return "devices", record.inventory_number
-    return record.__tablename__, str(record.id)
-
-
 def history(record) -> list:
-    return history_of(*history_key(record))
+    return history_of(record)
 
 
 def last_editor(record) -> str:

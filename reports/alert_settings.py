@@ -4,10 +4,10 @@ and the queries of the "Benachrichtigungen" page."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
-from app.forms import BaseForm
+from app.forms import BaseForm, EmailAddress
 from app.saving import SaveConflictError, check_version, commit
 from reports.alerts import JOB_NAME, configured_recipients, normalize_email
 from reports.models import AlertDelivery, AlertRecipient, JobRun
@@ -18,7 +18,9 @@ OUTBOX_FILTERS = ("pending", "sent", "failed")
 
 
 class RecipientForm(BaseForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Email address"), validators=[DataRequired(), EmailAddress(), Length(max=254)]
+    )
 
 
 class DuplicateError(Exception):

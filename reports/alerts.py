@@ -452,16 +452,15 @@ def _send(ids: list[int], plan: AlertPlan, result: RunResult) -> None:
         for delivery in deliveries:
             values: dict = {"claimed_until": None, "updated_at": utcnow()}
             school = by_school.get(delivery.school_id)
+            if delivery.kind == "school" and school is None:  # became ready meanwhile
+                values.update(
+                    status="failed", last_error=f"{CANCELLED} the school is gigabit-ready now"
+                )
+                _update(delivery.id, values)
+                result.superseded += 1
+                continue
             try:
                 if delivery.kind == "school":
-                    if school is None:  # became ready since the row was written
-                        values.update(
-                            status="failed",
-                            last_error=f"{CANCELLED} the school is gigabit-ready now",
-                        )
-                        _update(delivery.id, values)
-                        result.superseded += 1
-                        continue
                     message = school_message(delivery, school, plan.due)
                 else:
                     if digest_attachment is None:
@@ -470,24 +469,41 @@ def _send(ids: list[int], plan: AlertPlan, result: RunResult) -> None:
                         digest_attachment = digest_workbook(plan)
                     message = digest_message(delivery, plan, digest_attachment)
                 mailer.send(message)
-            except MailError as exc:
-                attempts = delivery.attempts + 1
-                error = str(exc)[:2000]
-                values.update(
-                    attempts=attempts,
-                    last_error=error,
-                    status="failed" if attempts >= max_attempts else "pending",
-                )
-                _update(delivery.id, values)
-                result.failed += 1
-                result.errors.append(f"{delivery.recipient} ({delivery.subject}): {error}")
-                log.warning("alert mail to %s not sent: %s", delivery.recipient, error)
+            except Exception as exc:  # noqa: BLE001 - one bad mail must never stop the others
+                db.session.rollback()
+                _record_failure(delivery, values, exc, max_attempts, result)
                 continue
             values.update(
                 status="sent", attempts=delivery.attempts + 1, last_error="", sent_at=utcnow()
             )
             _update(delivery.id, values)
             result.sent += 1
+
+
+def _record_failure(
+    delivery: AlertDelivery, values: dict, exc: Exception, max_attempts: int, result: RunResult
+) -> None:
+    """Note why a mail was not sent. A server that is down or busy gets another try on
+    the next run; a mail that can never be sent (data no mail can carry, an address the
+    server refuses for good, a bug while building it) is failed at once."""
+    attempts = delivery.attempts + 1
+    if isinstance(exc, MailError):
+        error = str(exc)
+        permanent = exc.permanent
+        log.warning("alert mail to %s not sent: %s", delivery.recipient, error)
+    else:
+        error = _describe(exc)
+        permanent = True
+        log.exception("alert mail to %s could not be built", delivery.recipient)
+    error = error[:2000]
+    values.update(
+        attempts=attempts,
+        last_error=error,
+        status="failed" if permanent or attempts >= max_attempts else "pending",
+    )
+    _update(delivery.id, values)
+    result.failed += 1
+    result.errors.append(f"{delivery.recipient} ({delivery.subject}): {error}")
 
 
 def _update(delivery_id: int, values: dict) -> None:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.model_base import code_check, utcnow
+from app.model_base import NEVER_REUSE_IDS, code_check, utcnow
 from schools.models import School, SchoolYear
 
 DELIVERY_KINDS = ("school", "digest")
@@ -24,6 +24,7 @@ class AlertDelivery(db.Model):
         code_check("kind", DELIVERY_KINDS),
         code_check("status", DELIVERY_STATUSES),
         sa.Index("ix_alert_deliveries_status", "status"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +54,7 @@ class JobRun(db.Model):
     """One run of a scheduled or manual job, with its outcome."""
 
     __tablename__ = "job_runs"
-    __table_args__ = (code_check("outcome", ("running", "success", "failed")),)
+    __table_args__ = (code_check("outcome", ("running", "success", "failed")), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -69,6 +70,7 @@ class AlertRecipient(db.Model):
     """An address of the department digest, kept in the UI (adds to ALERT_RECIPIENTS)."""
 
     __tablename__ = "alert_recipients"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)

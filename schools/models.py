@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.codes import LEARNING_LEVELS, SCHOOL_FORMS
 from app.extensions import db
-from app.model_base import Versioned, code_check, utcnow
+from app.model_base import NEVER_REUSE_IDS, Versioned, code_check, utcnow
 
 
 class School(Versioned, db.Model):
@@ -17,6 +17,7 @@ class School(Versioned, db.Model):
         sa.CheckConstraint("students IS NULL OR students >= 0", name="students_not_negative"),
         sa.CheckConstraint("classes IS NULL OR classes >= 0", name="classes_not_negative"),
         sa.CheckConstraint("length(school_number) = 6", name="school_number_six_digits"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +74,7 @@ class Site(Versioned, db.Model):
             sqlite_where=sa.text("is_main"),
             postgresql_where=sa.text("is_main"),
         ),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +95,7 @@ class Site(Versioned, db.Model):
 
 class SchoolYear(Versioned, db.Model):
     __tablename__ = "school_years"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     start_year: Mapped[int] = mapped_column(sa.Integer, unique=True)
@@ -111,7 +114,7 @@ class InventoryConfirmation(db.Model):
     """A school admin's "our inventory is complete" for one school year."""
 
     __tablename__ = "inventory_confirmations"
-    __table_args__ = (sa.UniqueConstraint("school_id", "school_year_id"),)
+    __table_args__ = (sa.UniqueConstraint("school_id", "school_year_id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="CASCADE"))

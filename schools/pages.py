@@ -202,12 +202,12 @@ def school_page(school: School) -> SchoolPage:
         devices=counts,
         devices_per_student=devices_per_student(counts, school.students),
         offerings_by_level=[(level, items) for level, items in grouped if items],
-        history=history_of_school(school.school_number, limit=RECENT_HISTORY),
+        history=history_of_school(school.id, limit=RECENT_HISTORY),
     )
 
 
 def full_history(school: School) -> list[AuditEntry]:
-    return history_of_school(school.school_number, limit=FULL_HISTORY)
+    return history_of_school(school.id, limit=FULL_HISTORY)
 
 
 # --- changes -----------------------------------------------------------------------------

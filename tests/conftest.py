@@ -317,7 +317,8 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server (aiosmtpd) on a free local port; .messages collects what arrives."""
+    """A real SMTP server (aiosmtpd) on a free local port; .messages collects what arrives,
+    .refuse answers 451 to every mail, .refuse_recipients refuses those addresses (550)."""
     from email import message_from_bytes, policy
 
     from aiosmtpd.controller import Controller
@@ -326,6 +327,13 @@ def smtp_server():
         def __init__(self):
             self.messages = []
             self.refuse = False
+            self.refuse_recipients: set[str] = set()  # answered "550" at RCPT TO
+
+        async def handle_RCPT(self, _server, _session, envelope, address, _options):  # noqa: N802
+            if address.lower() in self.refuse_recipients:
+                return "550 No such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
 
         async def handle_DATA(self, _server, _session, envelope):  # noqa: N802
             if self.refuse:

@@ -170,7 +170,7 @@ def _cases(world):
             "DELETE",
             f"/schools/{number}",
             None,
-            {**department_only, "department": 204, "admin": 204},
+            {**department_only, "department": 204, "admin": 204, "other_school_admin": 404},
         ),
     ]
     return reads + writes + deletes

@@ -103,3 +103,27 @@ def test_ssl_is_used_when_configured(app, mail_config):
     # A TLS handshake against a plain SMTP server fails.
     with Mailer() as mailer, pytest.raises(MailError, match="SSL"):
         mailer.send(message())
+
+
+def test_header_values_from_data_stay_on_one_line(app, mail_config, smtp_server):
+    with Mailer() as mailer:
+        mailer.send(
+            build_message(
+                subject="Schule\r\nBcc: evil@example.org\u2028X",
+                recipient="it@schule.example.org",
+                text="Text",
+                attachments=[("a\r\nb.xlsx", "application/zip", b"PK")],
+            )
+        )
+    ((rcpts, received),) = smtp_server.messages
+    assert rcpts == ["it@schule.example.org"]
+    assert received["Subject"] == "Schule Bcc: evil@example.org X"
+    assert received["Bcc"] is None
+    (attachment,) = received.iter_attachments()
+    assert attachment.get_filename() == "a b.xlsx"
+
+
+def test_long_subject_is_cut(app):
+    built = build_message(subject="Gigabit " * 500, recipient="it@s.de", text="Text")
+    assert len(str(built["Subject"])) <= 250
+    assert str(built["Subject"]).endswith("…")
