@@ -272,6 +272,38 @@ def record_bulk_updates(entries: list[tuple]) -> None:
     db.session.execute(sa.insert(AuditEntry.__table__), _entry_rows(items))
 
 
+def record_bulk_creates(table: sa.Table, rows: list[dict], school_numbers: dict[int, str]) -> None:
+    """Log records inserted with one bulk INSERT (the import's and the seed's path), which
+    the session listener cannot see: rows as inserted (with their id and school_id),
+    school_numbers {school id: number}. One INSERT for all of them."""
+    if not rows:
+        return
+    user_id, actor = _actor()
+    now = utcnow()
+    key = KEY_COLUMNS.get(table.name, "id")
+    columns = [
+        c.key
+        for c in table.columns
+        if c.key not in SECRET_COLUMNS | IGNORED_COLUMNS and c.key != "id"
+    ]
+    entries = [
+        {
+            "created_at": now,
+            "user_id": user_id,
+            "actor": actor,
+            "action": "create",
+            "object_type": table.name,
+            "object_id": str(row[key]),
+            "record_id": row["id"],
+            "school_id": row.get("school_id"),
+            "school_number": school_numbers.get(row.get("school_id")),
+            "changes": {c: [None, _jsonable(row.get(c))] for c in columns},
+        }
+        for row in rows
+    ]
+    db.session.execute(sa.insert(AuditEntry.__table__), entries)
+
+
 def _school_ids(numbers: set[str]) -> dict[str, int]:
     if not numbers:
         return {}

@@ -1,6 +1,5 @@
 """The base form all forms share, and the sign-in form."""
 
-import email_validator
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, TextAreaField
@@ -8,11 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 from wtforms.widgets import HiddenInput
 
 from app.input_guard import has_control_characters
-
-# Internal mail domains (`.local`, `.test`, `.internal`, ...) are common in city networks.
-# The library refuses special-use names in every mode; emptying its list is its own
-# documented way to allow them (README, "Test addresses").
-email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
+from app.rules import FieldError, check_email_syntax
 
 
 def _strip(value):
@@ -57,13 +52,9 @@ class EmailAddress:
         if not field.data:
             return
         try:
-            email_validator.validate_email(
-                field.data,
-                check_deliverability=False,
-                globally_deliverable=False,
-            )
-        except email_validator.EmailNotValidError as exc:
-            raise ValidationError(self.message or _l("Invalid email address.")) from exc
+            check_email_syntax(field.data)
+        except FieldError as exc:
+            raise ValidationError(self.message or exc.args[0]) from exc
 
 
 class VersionedForm(BaseForm):

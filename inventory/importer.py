@@ -663,11 +663,7 @@ def _write(kind: str, rows: list[RowResult]) -> None:
     else:
         updates = [(row.record, row.changes) for row in rows if row.record is not None]
         created = [row for row in rows if row.record is None]
-        records = inventory_service.bulk_create(
-            kind, [(row.school, row.new_values) for row in created]
-        )
-        for row, record in zip(created, records, strict=True):
-            row.record = record
+        inventory_service.bulk_create(kind, [(row.school, row.new_values) for row in created])
         inventory_service.bulk_update(kind, updates)
 
 

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit import record_bulk_updates
+from app.audit import record_bulk_creates, record_bulk_updates
 from app.errors import DuplicateError, InvalidFieldsError
 from app.extensions import db
 from app.rules import require, validate
@@ -124,12 +124,11 @@ def delete(record, version: int | None = None) -> None:
 def _new_ids(model, count: int):
     """Primary keys for new rows where the database cannot batch INSERT ... RETURNING.
 
-    SQLite returns the ids of a multi-row INSERT in no guaranteed order, so SQLAlchemy
-    falls back to one INSERT per object there; objects that carry their id are inserted
-    with one executemany. The ids continue after the highest ever handed out (SQLite's
-    AUTOINCREMENT counter, where the table has one), so a deleted record's id is never
-    given again. A concurrent insert meanwhile fails the transaction, never mixes.
-    PostgreSQL batches anyway: ids stay None (the sequence)."""
+    SQLite returns the ids of a multi-row INSERT in no guaranteed order, so there the ids
+    are handed out here and the rows inserted with one executemany. They continue after
+    the highest ever handed out (SQLite's AUTOINCREMENT counter), so a deleted record's
+    id is never given again. A concurrent insert meanwhile fails the transaction, never
+    mixes. PostgreSQL returns them in order: ids stay None (the sequence)."""
     if count == 0 or db.session.get_bind().dialect.name != "sqlite":
         return iter(lambda: None, 0)
     table = model.__tablename__
@@ -145,22 +144,35 @@ def _new_ids(model, count: int):
     return iter(range(highest + 1, highest + 1 + count))
 
 
-def bulk_create(kind: str, rows: list[tuple[School, dict]]) -> list:
-    """New records from values cleaned by clean_record(), flushed in batches (the audit
-    listener logs each). Returns the records in the order of the rows."""
-    model = MODELS[kind]
-    records = []
-    ids = _new_ids(model, len(rows))
+def bulk_create(kind: str, rows: list[tuple[School, dict]]) -> list[int]:
+    """New records from values cleaned by clean_record(): one executemany INSERT and one
+    INSERT of audit entries per batch, no ORM object per row. Returns the new ids in the
+    order of the rows."""
+    table = MODELS[kind].__table__
+    ids = _new_ids(MODELS[kind], len(rows))
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    statement = sa.insert(table)
+    if not sqlite:
+        statement = statement.returning(table.c.id, sort_by_parameter_order=True)
+    numbers = {school.id: school.school_number for school, _values in rows}
+    new_ids: list[int] = []
     for start in range(0, len(rows), BATCH):
+        params = []
         for school, cleaned in rows[start : start + BATCH]:
-            record = model(id=next(ids), school_id=school.id, **column_values(cleaned))
-            # The loaded school is handed over without the relationship's cascade
-            # bookkeeping (the audit log reads its number).
-            set_committed_value(record, "school", school)
-            db.session.add(record)
-            records.append(record)
-        db.session.flush()
-    return records
+            row = {"school_id": school.id, "version": 1, **column_values(cleaned)}
+            if sqlite:
+                row["id"] = next(ids)
+            params.append(row)
+        result = db.session.execute(statement, params)
+        if sqlite:
+            batch_ids = [row["id"] for row in params]
+        else:
+            batch_ids = list(result.scalars())
+            for row, new_id in zip(params, batch_ids, strict=True):
+                row["id"] = new_id
+        new_ids.extend(batch_ids)
+        record_bulk_creates(table, params, numbers)
+    return new_ids
 
 
 def bulk_update(kind: str, rows: list[tuple[object, dict]]) -> None:

@@ -156,7 +156,7 @@ def test_department_adds_and_removes_digest_recipients(client, login_as, app):
 @pytest.mark.parametrize(
     ("email", "message"),
     [
-        ("keine-adresse", "Ungültige E-Mail-Adresse."),
+        ("keine-adresse", "Keine gültige E-Mail-Adresse."),
         ("", "Dieses Feld wird benötigt."),
         ("leitung@stadt.example.org", "Diese Adresse erhält die Übersicht bereits."),
     ],
