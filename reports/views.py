@@ -31,11 +31,13 @@ def dashboard():
             _("Schools by city district"),
             figures.by_district,
             lambda key: key or _("No district"),
+            _("City district"),
         ),
         "school_form": readiness_chart(
             _("Schools by school form"),
             figures.by_school_form,
             lambda key: codes.SCHOOL_FORMS.get(key, key),
+            _("School form"),
         ),
     }
     return render_template(
