@@ -1,6 +1,6 @@
 """Dashboard and report downloads."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,8 +44,26 @@ def dashboard():
         "reports/dashboard.html",
         figures=figures,
         charts=charts,
+        unconfirmed=_page_of(figures.unconfirmed, "unconfirmed_page"),
         school_pages=_has_school_pages(),
     )
+
+
+class ListPage:
+    """One page of an already computed list (the dashboard's lists are small)."""
+
+    def __init__(self, items: list, page: int, per_page: int):
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(page, 1), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = items[start : start + per_page]
+
+
+def _page_of(items: list, parameter: str) -> ListPage:
+    page = request.args.get(parameter, 1, type=int) or 1
+    return ListPage(items, page, int(current_app.config["PER_PAGE"]))
 
 
 @bp.post("/schools/<school_number>/inventory-confirmation")
