@@ -1,6 +1,7 @@
 """The API's documentation: the OpenAPI document and a readable page made from it."""
 
 from flask import Blueprint, jsonify, render_template
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from app.access import PUBLIC, access
@@ -48,6 +49,13 @@ def _type_of(spec: dict, prop: dict) -> str:
     return kind
 
 
+def _number(value) -> str:
+    """A limit as the UI writes numbers: 1.000.000 and 0,01, never 1e+06."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_decimal(value)
+
+
 def _rules(prop: dict) -> list[str]:
     rules = []
     items = prop.get("items", {})
@@ -60,9 +68,9 @@ def _rules(prop: dict) -> list[str]:
     if "maxLength" in prop:
         rules.append(_("at most %(count)s characters", count=prop["maxLength"]))
     if "minimum" in prop:
-        rules.append(f"≥ {prop['minimum']:g}")
+        rules.append(f"≥ {_number(prop['minimum'])}")
     if "maximum" in prop:
-        rules.append(f"≤ {prop['maximum']:g}")
+        rules.append(f"≤ {_number(prop['maximum'])}")
     if prop.get("nullable"):
         rules.append(_("may be null"))
     if prop.get("readOnly"):

@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     import reports.models  # noqa: F401
     import schools.models  # noqa: F401
     from app import audit, users  # noqa: F401
+    from app.accessibility import bp as accessibility_bp
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
@@ -89,6 +90,14 @@ def _register_blueprints(app: Flask) -> None:
     from reports.views import bp as reports_bp
     from schools.views import bp as schools_bp
 
-    for blueprint in (auth_bp, account_bp, admin_bp, schools_bp, inventory_bp, reports_bp):
+    for blueprint in (
+        auth_bp,
+        accessibility_bp,
+        account_bp,
+        admin_bp,
+        schools_bp,
+        inventory_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
     api.init_app(app)

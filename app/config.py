@@ -58,3 +58,22 @@ class DefaultConfig:
 
     # Lists
     PER_PAGE = 50
+
+    # Who runs this installation (header and footer), and the footer's legal links
+    # (left out while unset).
+    SITE_OPERATOR = "Stadt Bochum"
+    IMPRINT_URL: str | None = None
+    PRIVACY_URL: str | None = None
+
+    # The accessibility statement at /accessibility (BITV 2.0 / BITV NRW).
+    # Status: "full", "partial" or "none". Known limits: a list of sentences, None for
+    # the shipped ones. Feedback is mailed to ACCESSIBILITY_CONTACT_EMAIL; without it the
+    # statement shows no form.
+    ACCESSIBILITY_STATUS = "partial"
+    ACCESSIBILITY_KNOWN_LIMITS: list[str] | None = None
+    ACCESSIBILITY_STATEMENT_DATE = "2026-12-02"
+    ACCESSIBILITY_CONTACT_NAME = "Stadt Bochum, Schulverwaltungsamt, Team Schul-IT"
+    ACCESSIBILITY_CONTACT_EMAIL: str | None = None
+    ACCESSIBILITY_CONTACT_PHONE: str | None = None
+    ACCESSIBILITY_ENFORCEMENT: str | None = None
+    ACCESSIBILITY_FEEDBACK_RATE_LIMIT = "5 per hour"

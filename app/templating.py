@@ -32,6 +32,23 @@ def main_navigation():
         yield endpoint, label, allowed and endpoint in current_app.view_functions
 
 
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def language_names():
+    """(code, the language's own name) for the language switch."""
+    return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
+
+
+def legal_links():
+    """The footer's Impressum and Datenschutz links, as far as they are configured."""
+    links = [
+        (_l("Imprint"), current_app.config.get("IMPRINT_URL")),
+        (_l("Privacy"), current_app.config.get("PRIVACY_URL")),
+    ]
+    return [(text, url) for text, url in links if url]
+
+
 def label(vocabulary: str, code: str | None) -> str:
     """The UI label of a code, e.g. {{ label("DEVICE_CATEGORIES", device.category) }}."""
     if code is None or code == "":
@@ -69,6 +86,9 @@ def format_history_time(value) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         main_navigation=main_navigation,
+        language_names=language_names,
+        legal_links=legal_links,
+        site_operator=lambda: current_app.config["SITE_OPERATOR"],
         current_locale=lambda: str(get_locale() or "de"),
         label=label,
         codes=codes,

@@ -119,8 +119,41 @@ def stacked_bar_chart(
     return Markup("").join(parts)
 
 
-def readiness_chart(title: str, groups, label_of) -> Markup:
-    """Schools per group (city district, school form) by gigabit status, as stacked bars.
+def data_table(
+    summary: str, group_header: str, rows: list[BarRow], legend: list[tuple[str, str]]
+) -> Markup:
+    """The chart's figures as a table for screen readers and keyboard users, folded in a
+    <details> element (opens without JavaScript)."""
+    from flask_babel import gettext as _
+
+    head = Markup("").join(
+        Markup('<th scope="col" class="num">{text}</th>').format(text=text) for _css, text in legend
+    )
+    parts = [
+        Markup(
+            '<details class="chart-data"><summary>{summary}</summary>'
+            '<div class="table-scroll"><table><thead><tr><th scope="col">{group}</th>{head}'
+            '<th scope="col" class="num">{total}</th></tr></thead><tbody>'
+        ).format(summary=summary, group=group_header, head=head, total=_("Total"))
+    ]
+    for row in rows:
+        values = {segment.css_class: segment.value for segment in row.segments}
+        cells = Markup("").join(
+            Markup('<td class="num">{value}</td>').format(value=values.get(css, 0))
+            for css, _text in legend
+        )
+        parts.append(
+            Markup(
+                '<tr><th scope="row">{label}</th>{cells}<td class="num">{total}</td></tr>'
+            ).format(label=row.label, cells=cells, total=row.total)
+        )
+    parts.append(Markup("</tbody></table></div></details>"))
+    return Markup("").join(parts)
+
+
+def readiness_chart(title: str, groups, label_of, group_header: str = "") -> Markup:
+    """Schools per group (city district, school form) by gigabit status, as stacked bars,
+    followed by the same figures as a table.
 
     groups: reports.dashboard.GroupFigures; label_of(key) gives a group's display name."""
     from flask_babel import gettext as _
@@ -156,4 +189,6 @@ def readiness_chart(title: str, groups, label_of) -> Markup:
         ("planned", _("Planned in time")),
         ("at-risk", _("At risk")),
     ]
-    return stacked_bar_chart(title, rows, legend)
+    return stacked_bar_chart(title, rows, legend) + data_table(
+        _("Figures as a table"), group_header or _("Group"), rows, legend
+    )

@@ -1,6 +1,6 @@
 """Dashboard and report downloads."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,19 +31,39 @@ def dashboard():
             _("Schools by city district"),
             figures.by_district,
             lambda key: key or _("No district"),
+            _("City district"),
         ),
         "school_form": readiness_chart(
             _("Schools by school form"),
             figures.by_school_form,
             lambda key: codes.SCHOOL_FORMS.get(key, key),
+            _("School form"),
         ),
     }
     return render_template(
         "reports/dashboard.html",
         figures=figures,
         charts=charts,
+        unconfirmed=_page_of(figures.unconfirmed, "unconfirmed_page"),
         school_pages=_has_school_pages(),
     )
+
+
+class ListPage:
+    """One page of an already computed list (the dashboard's lists are small)."""
+
+    def __init__(self, items: list, page: int, per_page: int):
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(page, 1), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = items[start : start + per_page]
+
+
+def _page_of(items: list, parameter: str) -> ListPage:
+    page = request.args.get(parameter, 1, type=int) or 1
+    return ListPage(items, page, int(current_app.config["PER_PAGE"]))
 
 
 @bp.post("/schools/<school_number>/inventory-confirmation")

@@ -38,7 +38,7 @@ API_BLUEPRINTS = ("api", "api_docs")
 # Views without access control on purpose.
 UNCHECKED_ENDPOINTS = {"static"}
 # The only web views anyone may open without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "healthz"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "healthz", "accessibility.statement"}
 # Views at level SCHOOL that are department-only actions (403 for a school's own admin).
 DEPARTMENT_ACTIONS_IN_SCHOOL_PAGES: set[str] = set()
 # Text of school B that must never reach school admin A.
