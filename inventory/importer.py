@@ -452,11 +452,10 @@ class _Analysis:
                 for message in messages:
                     self.error(row, code if code in self.columns else None, message)
             return
+        row.new_values = cleaned
         if row.record is None:
-            row.new_values = cleaned
             row.action = "create"
             return
-        row.new_values = cleaned
         main_site_id = _main_site_id(row.school) if self.kind != "schools" else None
         row.changes = {
             f: value

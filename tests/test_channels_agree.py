@@ -276,20 +276,18 @@ class Channels:
         return self.client.post(path, json=body, headers=headers)
 
     def xlsx(self, kind, values):
-        codes = list(values)
-        labels = dict(zip([s.code for s in KINDS[kind].fields], header_labels(kind), strict=True))
-        sites = self.sites("xlsx")
-        row = [xlsx_cell(KINDS[kind][code], values[code], sites) for code in codes]
-        data = _xlsx([[labels[code] for code in codes], row])
-        return import_file(kind, data, "k.xlsx", ImportScope(default_school=self.numbers["xlsx"]))
+        return self._import(kind, values, "xlsx", xlsx_cell, self.sites("xlsx"), _xlsx)
 
     def csv(self, kind, values):
-        codes = list(values)
-        labels = dict(zip([s.code for s in KINDS[kind].fields], header_labels(kind), strict=True))
-        names = self.site_names("csv")
-        row = [csv_cell(KINDS[kind][code], values[code], names) for code in codes]
-        data = _csv([[labels[code] for code in codes], row])
-        return import_file(kind, data, "k.csv", ImportScope(default_school=self.numbers["csv"]))
+        return self._import(kind, values, "csv", csv_cell, self.site_names("csv"), _csv)
+
+    def _import(self, kind, values, channel, cell, sites, encode):
+        """One header row (German labels, as our templates) and one row, imported."""
+        labels = dict(zip(KINDS[kind].codes, header_labels(kind), strict=True))
+        row = [cell(KINDS[kind][code], value, sites) for code, value in values.items()]
+        data = encode([[labels[code] for code in values], row])
+        scope = ImportScope(default_school=self.numbers[channel])
+        return import_file(kind, data, f"k.{channel}", scope)
 
     def newest(self, kind: str, channel: str):
         model = MODELS[kind]
