@@ -72,6 +72,8 @@ def _actor() -> tuple[int | None, str]:
 
 
 def _jsonable(value):
+    if value is None or type(value) in (str, int, bool):
+        return value
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
@@ -226,7 +227,7 @@ class Kind:
     def __getitem__(self, code: str) -> Field:
         return self.by_code[code]
 
-    @property
+    @cached_property
     def by_code(self) -> dict[str, Field]:
         return {spec.code: spec for spec in self.fields}
 
@@ -234,9 +235,9 @@ class Kind:
     def codes(self) -> list[str]:
         return [spec.code for spec in self.fields]
 
-    @property
-    def editable(self) -> list[Field]:
-        return [spec for spec in self.fields if spec.editable]
+    @cached_property
+    def editable(self) -> tuple[Field, ...]:
+        return tuple(spec for spec in self.fields if spec.editable)
 
 
 def validate(kind: Kind, values: dict, *, current: dict | None = None, skip=()) -> dict:

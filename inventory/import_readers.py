@@ -125,6 +125,9 @@ def read_workbook(data: bytes, ext: str, limits: Limits) -> list[Sheet]:
         return sheets
 
 
+SHARED_TEXT_LENGTH = 40
+
+
 def typed(value):
     """A calamine cell as the importer gets it."""
     kind = type(value)
@@ -154,6 +157,8 @@ def _read_rows(name: str, calamine_sheet, max_rows: int) -> Sheet:
     first_row, first_column = start
     padding = [None] * first_column  # calamine starts at the first used column
     headers = None
+    # Repeated short texts (categories, rooms, models) are kept once, not once per row.
+    shared: dict[str, str] = {}
     for offset, values in enumerate(calamine_sheet.iter_rows()):
         if headers is None:
             headers = [header_text(value) for value in values]
@@ -162,6 +167,9 @@ def _read_rows(name: str, calamine_sheet, max_rows: int) -> Sheet:
             sheet.headers = ([""] * first_column + headers) if headers else []
             continue
         row = [typed(value) for value in values]
+        for index, value in enumerate(row):
+            if type(value) is str and len(value) <= SHARED_TEXT_LENGTH:
+                row[index] = shared.setdefault(value, value)
         while row and row[-1] is None:
             row.pop()
         if not row:

@@ -67,7 +67,7 @@ BULK_UPDATE_KINDS = ("devices", "links", "offerings")
 LOOKUP_CHUNK = 5000  # bound parameters per IN (...) query; SQLite allows 32,766
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     sheet: str
     row: int
@@ -80,10 +80,10 @@ class RowError:
         return f"{self.sheet}, {self.row}, {where}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     number: int
-    values: list
+    values: list  # the cells as read; kept for the errors workbook
     action: str = "error"  # create, update, unchanged, error
     errors: list[RowError] = field(default_factory=list)
     school: School | None = None
@@ -210,7 +210,7 @@ class _Analysis:
         self.key = KEYS[kind]
         self.reader = CellReader(kind)
         self.columns = _map_columns(kind, sheet, report)
-        self._parsed: list[tuple[RowResult, dict]] = []
+        self._rows: list[RowResult] = []
         self._forms: dict = {}
         self.fields = [spec.code for spec in REGISTRY[kind].editable]
 
@@ -248,14 +248,18 @@ class _Analysis:
         self.check_columns()
         if self.report.file_errors:
             return
-        self._parsed = [self.parse_row(number, values) for number, values in self.sheet.rows]
-        self.preload(self._parsed)
+        parsed = [self.parse_row(number, values) for number, values in self.sheet.rows]
+        self.preload(parsed)
         seen: dict = {}
-        for row, data in self._parsed:
+        self._rows = []
+        for index, (row, data) in enumerate(parsed):
+            parsed[index] = None  # a row's parsed cells are dropped once it is cleaned
             if not row.errors:
                 self.resolve(row, data, seen)
             if not row.errors:
                 self.validate(row, data)
+            self._rows.append(row)
+        del parsed
         # a later duplicate may have marked an earlier, validated row as bad
         for row in self.report_rows():
             if row.errors:
@@ -498,7 +502,7 @@ class _Analysis:
                 )
 
     def report_rows(self):
-        return (row for row, _data in self._parsed)
+        return iter(self._rows)
 
     def match_without_id(self) -> None:
         """A site, link or offering row without an ID that equals a stored record of its

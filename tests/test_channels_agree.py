@@ -1,5 +1,5 @@
 """Every channel stores the same thing: a record entered through the web form, the JSON
-API, an .xlsx import and a German CSV import (cp1252, ";", decimal comma, German dates
+API, an .xlsx import, an .ods import and a German CSV import (cp1252, ";", decimal comma, German dates
 and labels) is stored identically, field for field, for every kind of the registry;
 and a value that breaks a rule is refused by every channel with the field named.
 
@@ -29,8 +29,9 @@ from inventory.importer import ImportScope, import_file
 from inventory.kinds import KINDS
 from inventory.models import Device, NetworkLink, Offering
 from schools.models import School, Site
+from tests.inventory.test_import_helpers import ods_bytes
 
-CHANNELS = ("web", "api", "xlsx", "csv")
+CHANNELS = ("web", "api", "xlsx", "csv", "ods")
 MODELS = {"schools": School, "sites": Site, "devices": Device, "links": NetworkLink}
 MODELS["offerings"] = Offering
 WEB_NEW = {
@@ -196,6 +197,12 @@ def xlsx_cell(spec: Field, value, sites: dict):
     return value
 
 
+def ods_cell(spec: Field, value, sites: dict):
+    if spec.type == "date" and value is not None:
+        return value  # an OpenDocument date cell
+    return xlsx_cell(spec, value, sites)
+
+
 def csv_cell(spec: Field, value, site_names: dict) -> str:
     if spec.type == "site":
         return site_names[value] if value else ""
@@ -280,6 +287,10 @@ class Channels:
 
     def csv(self, kind, values):
         return self._import(kind, values, "csv", csv_cell, self.site_names("csv"), _csv)
+
+    def ods(self, kind, values):
+        # LibreOffice Calc's typed cells: numbers, dates, booleans and text.
+        return self._import(kind, values, "ods", ods_cell, self.sites("ods"), ods_bytes)
 
     def _import(self, kind, values, channel, cell, sites, encode):
         """One header row (German labels, as our templates) and one row, imported."""
@@ -402,7 +413,7 @@ def test_every_channel_refuses_a_bad_value_and_names_the_field(channels, kind, c
     before = db.session.scalar(sa.select(sa.func.count(model.id)))
     for channel in CHANNELS:
         values = {**base, **channels.key_values(kind, channel), code: bad}
-        if channel in ("xlsx", "csv") and isinstance(bad, str) and "\x00" in bad:
+        if channel in ("xlsx", "csv", "ods") and isinstance(bad, str) and "\x00" in bad:
             continue  # no .xlsx holds a NUL; in a CSV it refuses the file (tests/inventory)
         answer = getattr(channels, channel)(kind, values)
         assert _refused_field(channel, answer, kind, code), (channel, answer)
