@@ -26,6 +26,7 @@ from app.users import User
 from inventory.models import Device, NetworkLink, Offering
 from reports.models import AlertDelivery, AlertRecipient, JobRun
 from schools.models import School, SchoolYear, Site
+from schools.school_years import today_in_berlin
 from tests.browser.conftest import TIMEOUT_MS
 from tests.conftest import PASSWORD, _empty_all_tables, free_port
 from tests.inventory.test_import_helpers import german_headers, xlsx_bytes
@@ -49,7 +50,7 @@ pytestmark = pytest.mark.browser
 def _seed() -> None:
     """Three schools (ready, planned in time, at risk), a second site, more devices than
     fit on one page, links, offerings, school years, an alert run and its outbox."""
-    today = dt.date.today()
+    today = today_in_berlin()
     year = today.year if today.month < 8 else today.year + 1
     db.session.add(
         SchoolYear(

@@ -2,6 +2,7 @@
 schools, inventory confirmation, constant query counts."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -373,7 +374,9 @@ def test_department_lists_unconfirmed_schools_with_their_last_change(
         old.school_number,
         unconfirmed.school_number,
     ]
-    assert latest.strftime("%d.%m.%Y") in rows[1].text_content()
+    # Stored in UTC, shown in Berlin time: near midnight the two dates differ.
+    shown = latest.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    assert shown.strftime("%d.%m.%Y %H:%M") in rows[1].text_content()
 
 
 def test_department_may_confirm_for_a_school(client, login_as, make_school, years):

@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 
+from schools.school_years import today_in_berlin
+
 
 @pytest.fixture
 def upcoming_year(make_school_year):
-    today = dt.date.today()
+    today = today_in_berlin()
     return make_school_year(today.year + 1, dt.date(today.year + 1, 8, 20))
 
 
