@@ -283,26 +283,31 @@ def record_bulk_creates(table: sa.Table, rows: list[dict], school_numbers: dict[
     user_id, actor = _actor()
     now = utcnow()
     key = KEY_COLUMNS.get(table.name, "id")
-    columns = [
-        c.key
-        for c in table.columns
-        if c.key not in SECRET_COLUMNS | IGNORED_COLUMNS and c.key != "id"
+    logged = [
+        c for c in table.columns if c.key not in SECRET_COLUMNS | IGNORED_COLUMNS and c.key != "id"
     ]
-    entries = [
-        {
-            "created_at": now,
-            "user_id": user_id,
-            "actor": actor,
-            "action": "create",
-            "object_type": table.name,
-            "object_id": str(row[key]),
-            "record_id": row["id"],
-            "school_id": row.get("school_id"),
-            "school_number": school_numbers.get(row.get("school_id")),
-            "changes": {c: [None, _jsonable(row.get(c))] for c in columns},
-        }
-        for row in rows
-    ]
+    # Only dates and decimals need converting for JSON; the other columns pass as they are.
+    converted = [c.key for c in logged if isinstance(c.type, sa.Date | sa.DateTime | sa.Numeric)]
+    keys = [c.key for c in logged]
+    entries = []
+    for row in rows:
+        changes = {c: [None, row.get(c)] for c in keys}
+        for c in converted:
+            changes[c][1] = _jsonable(changes[c][1])
+        entries.append(
+            {
+                "created_at": now,
+                "user_id": user_id,
+                "actor": actor,
+                "action": "create",
+                "object_type": table.name,
+                "object_id": str(row[key]),
+                "record_id": row["id"],
+                "school_id": row.get("school_id"),
+                "school_number": school_numbers.get(row.get("school_id")),
+                "changes": changes,
+            }
+        )
     db.session.execute(sa.insert(AuditEntry.__table__), entries)
 
 

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
@@ -272,12 +273,18 @@ class _Analysis:
     def parse_row(self, number: int, values: list) -> tuple[RowResult, dict]:
         row = RowResult(number=number, values=values)
         data = {}
-        for field_name in self.columns:
+        width = len(values)
+        for field_name, index, read in self._plan:
             try:
-                data[field_name] = self.reader.read(field_name, self.cell(values, field_name))
+                data[field_name] = read(values[index] if index < width else None)
             except ValueError as exc:
                 self.error(row, field_name, str(exc.args[0]))
         return row, data
+
+    @cached_property
+    def _plan(self) -> list[tuple[str, int, object]]:
+        """(field, column index, cell reader) of every mapped column, built once."""
+        return [(name, index, self.reader.reader(name)) for name, index in self.columns.items()]
 
     def school_number_of(self, data: dict) -> str:
         return data.get("school_number") or self.scope.default_school or ""
