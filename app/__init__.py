@@ -49,6 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     cli.init_app(app)
     templating.init_app(app)
+
+    from reports.replacement import service_lives
+
+    service_lives(app.config)  # a bad SERVICE_LIFE_YEARS stops the start, not a page later
     return app
 
 
@@ -86,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from inventory import import_views  # noqa: F401  (routes on the inventory blueprint)
     from inventory.views import bp as inventory_bp
-    from reports import download_views, notification_views  # noqa: F401
+    from reports import download_views, notification_views, replacement_views  # noqa: F401
     from reports.views import bp as reports_bp
     from schools.views import bp as schools_bp
 

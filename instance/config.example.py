@@ -11,3 +11,7 @@
 # MAIL_SENDER = "gute-schule@bochum.de"
 # ALERT_RECIPIENTS = ["schulverwaltungsamt@bochum.de"]
 # RATELIMIT_STORAGE_URI = "redis://localhost:6379/0"   # shared limits with several workers
+
+# Replacement planning: years of service per device category (the defaults: 3 years for
+# laptops, tablets, desktops, printers and document cameras; none for the others).
+# SERVICE_LIFE_YEARS = {"laptop": 5, "tablet": 4, "interactive_display": 8, "projector": 6}

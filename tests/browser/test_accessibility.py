@@ -425,6 +425,7 @@ def survey(signed_in, site: str, tmp_path, role: str, language: str) -> Survey:
 def _assert_reached(result: Survey, role: str) -> None:
     """The walk reached the role's pages (a broken crawl must not pass vacuously)."""
     expected = {"/", "/schools/", "/imports/", "/reports/", "/accessibility", "/schools/#"}
+    expected |= {"/reports/replacement"}
     expected |= {"/schools/#/devices/", "/devices/#/edit", "/account/", "/links/#/edit"}
     expected |= {"/notifications/", "/school-years/"} if role != "school_admin" else set()
     expected |= {"/admin/users/", "/admin/users/#/edit"} if role == "admin" else set()
