@@ -37,6 +37,7 @@ from app.extensions import db
 from inventory.columns import COLUMNS, field_codes, header_labels
 from inventory.models import Device, NetworkLink, Offering
 from reports import readiness as rules
+from reports import replacement
 from schools.models import School, SchoolYear, Site
 from schools.school_years import current_school_year, today_in_berlin, upcoming_school_year
 
@@ -57,6 +58,7 @@ SHEET_DEVICES = "Geräte"
 SHEET_LINKS = "Netzanbindungen"
 SHEET_OFFERINGS = "Angebote"
 SHEET_GIGABIT = "Gigabit-Status"
+SHEET_REPLACEMENT = "Ersatzbeschaffung"
 SHEET_CODES = "Codes"
 
 # Devices that count in the school sheet: everything the school has, not what is gone.
@@ -260,6 +262,7 @@ def write_workbook(
             workbook, SHEET_OFFERINGS, "offerings", _record_query("offerings", school_ids)
         )
         _gigabit_sheet(workbook, school_readiness, year, today)
+        _replacement_sheet(workbook, school_ids, today)
         _codes_sheet(workbook)
         workbook.save(target)
 
@@ -644,6 +647,37 @@ def _gigabit_sheet(
                     school_status,
                 ]
             )
+    sheet.finish()
+
+
+def _replacement_sheet(workbook, school_ids, today: dt.date | None) -> None:
+    """Devices due for replacement in the next five years (reports/replacement.py)."""
+    plan = replacement.plan(school_ids, first_year=(today or today_in_berlin()).year)
+    columns = [
+        Column(_("Year"), "int", width=8),
+        Column(_("School number"), width=12),
+        Column(_("School"), width=40),
+        Column(_("Category"), width=22),
+        Column(_("Devices"), "int", width=10),
+        Column(_("of them overdue"), "int", width=12),
+        Column(_("Latest price"), "eur", width=14),
+        Column(_("Cost forecast"), "eur", width=16),
+    ]
+    sheet = SheetWriter(workbook, SHEET_REPLACEMENT, columns)
+    categories = _names(codes.DEVICE_CATEGORIES)
+    for row in plan.rows:
+        sheet.append(
+            [
+                row.year,
+                row.school_number,
+                row.school_name,
+                categories.get(row.category, row.category),
+                row.count,
+                row.overdue,
+                row.unit_price,
+                row.cost,
+            ]
+        )
     sheet.finish()
 
 

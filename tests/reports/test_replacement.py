@@ -2,13 +2,16 @@
 cost from the latest price of the category, scoping, the page."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from lxml import html
 
 from app import create_app
 from reports import replacement
+from reports.exports import write_workbook
 
 
 @pytest.fixture
@@ -125,3 +128,34 @@ def test_bad_period_shows_the_error_at_the_field(client, login_as, query):
 def test_a_nul_byte_in_the_period_is_refused(client, login_as):
     login_as("department")
     assert client.get("/reports/replacement?years=%00").status_code == 400
+
+
+def test_the_department_workbook_has_the_plan_as_a_sheet(app, city):
+    a, b = city
+    target = io.BytesIO()
+    write_workbook(target, today=dt.date(2026, 12, 3))
+    sheet = openpyxl.load_workbook(io.BytesIO(target.getvalue()))["Ersatzbeschaffung"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == (
+        "Jahr",
+        "Schulnummer",
+        "Schule",
+        "Geräteart",
+        "Geräte",
+        "davon überfällig",
+        "Letzter Preis",
+        "Kostenprognose",
+    )
+    plan = replacement.plan(first_year=2026)
+    assert [row[:2] + row[3:6] for row in rows[1:]] == [
+        (row.year, row.school_number, label, row.count, row.overdue)
+        for row, label in (
+            (row, "Laptop" if row.category == "laptop" else "Beamer") for row in plan.rows
+        )
+    ]
+    costs = [Decimal(str(row[7])) for row in rows[1:] if row[7] is not None]
+    assert (
+        sum(costs)
+        == sum(row.cost for row in plan.rows if row.cost is not None)
+        == Decimal("3300.00")
+    )
