@@ -140,7 +140,7 @@ def test_the_department_workbook_has_the_plan_as_a_sheet(app, city):
         "Jahr",
         "Schulnummer",
         "Schule",
-        "Geräteart",
+        "Kategorie",
         "Geräte",
         "davon überfällig",
         "Letzter Preis",
