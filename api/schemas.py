@@ -5,6 +5,9 @@ ranges, patterns) in the OpenAPI document; the rules themselves are checked by t
 services (schools/service.py, inventory/service.py), as for every other channel.
 """
 
+import datetime as dt
+from decimal import Decimal
+
 import marshmallow as ma
 from flask_babel import gettext as _
 from marshmallow import fields, validate
@@ -222,11 +225,72 @@ OfferingQuerySchema = _query_schema(
 )
 
 
+def _value_dumper(field: fields.Field, name: str):
+    """dump(obj) -> what field.serialize(name, obj) gives, for the field types of our
+    records without marshmallow's per-value machinery; other types go through the field."""
+    attribute = field.attribute or name
+    kind = type(field)
+    plain = (
+        "." not in attribute
+        and kind in FAST_TYPES
+        and not getattr(field, "as_string", False)
+        and getattr(field, "format", None) in (None, "iso")
+    )
+    if not plain:
+        return lambda obj: field.serialize(name, obj)
+    python_type, convert = FAST_TYPES[kind]
+
+    def dump(obj):
+        value = getattr(obj, attribute)
+        if value is None:
+            return None
+        if type(value) is python_type:
+            return convert(value)
+        return field._serialize(value, attribute, obj)
+
+    return dump
+
+
+FAST_TYPES = {
+    fields.String: (str, lambda value: value),
+    fields.Integer: (int, lambda value: value),
+    fields.Boolean: (bool, lambda value: value),
+    fields.Date: (dt.date, dt.date.isoformat),
+    JsonDecimal: (Decimal, float),
+}
+
+
+class RecordList(fields.List):
+    """A list of nested records that dumps exactly as fields.List(fields.Nested(schema))
+    does, but with one plain function per field: a page of 500 devices is 8,500 values,
+    and marshmallow's generic dump of each costs more than the page's queries. Loading
+    and the OpenAPI document are fields.List's own."""
+
+    def __init__(self, schema, **kwargs):
+        super().__init__(fields.Nested(schema), **kwargs)
+        self._dumpers = None
+
+    def _item_dumpers(self) -> list:
+        if self._dumpers is None:
+            nested = self.inner.schema
+            self._dumpers = [
+                (field.data_key or name, _value_dumper(field, name))
+                for name, field in nested.dump_fields.items()
+            ]
+        return self._dumpers
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        dumpers = self._item_dumpers()
+        return [{key: dump(item) for key, dump in dumpers} for item in value]
+
+
 def _page_schema(name: str, item_schema) -> type[ma.Schema]:
     return _schema(
         name,
         {
-            "items": fields.List(fields.Nested(item_schema), required=True),
+            "items": RecordList(item_schema, required=True),
             "page": fields.Integer(required=True),
             "per_page": fields.Integer(required=True),
             "total": fields.Integer(required=True),
