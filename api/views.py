@@ -214,7 +214,7 @@ def site_list(args, school_number):
     criteria = service.equal_filters(Site, args, ("is_main",))
     stmt = sa.select(Site).where(Site.school_id == school.id, *criteria)
     return service.page_of(
-        stmt, (Site.is_main.desc(), Site.name, Site.id), args["page"], args["per_page"]
+        stmt, (Site.is_main.desc(), Site.name, Site.id), args["page"], args["per_page"], school
     )
 
 
@@ -267,7 +267,7 @@ def device_list(args, school_number):
     )
     criteria += service.site_filter(Device, school, args.get("site"))
     stmt = sa.select(Device).where(Device.school_id == school.id, *criteria)
-    return service.page_of(stmt, (Device.inventory_number,), args["page"], args["per_page"])
+    return service.page_of(stmt, (Device.inventory_number,), args["page"], args["per_page"], school)
 
 
 @bp.route("/schools/<school_number>/devices", methods=["POST"])
@@ -321,7 +321,7 @@ def link_list(args, school_number):
     criteria = service.equal_filters(NetworkLink, args, ("technology", "status"))
     criteria += service.site_filter(NetworkLink, school, args.get("site"))
     stmt = sa.select(NetworkLink).where(NetworkLink.school_id == school.id, *criteria)
-    return service.page_of(stmt, (NetworkLink.id,), args["page"], args["per_page"])
+    return service.page_of(stmt, (NetworkLink.id,), args["page"], args["per_page"], school)
 
 
 @bp.route("/schools/<school_number>/links", methods=["POST"])
@@ -370,7 +370,7 @@ def offering_list(args, school_number):
     school = school_or_404(school_number)
     criteria = service.equal_filters(Offering, args, ("learning_level", "kind", "status"))
     stmt = sa.select(Offering).where(Offering.school_id == school.id, *criteria)
-    return service.page_of(stmt, (Offering.id,), args["page"], args["per_page"])
+    return service.page_of(stmt, (Offering.id,), args["page"], args["per_page"], school)
 
 
 @bp.route("/schools/<school_number>/offerings", methods=["POST"])

@@ -61,3 +61,26 @@ def test_record_list_dumps_as_the_item_schema_does(records, model, schema):
         for f, p in zip(fast, plain, strict=True)
         for a, b in zip(f.values(), p.values(), strict=True)
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "model", "schema", "order"),
+    [
+        ("devices", Device, schemas.DeviceSchema, Device.inventory_number),
+        ("links", NetworkLink, schemas.LinkSchema, NetworkLink.id),
+        ("offerings", Offering, schemas.OfferingSchema, Offering.id),
+        ("sites", Site, schemas.SiteSchema, (Site.is_main.desc(), Site.name, Site.id)),
+    ],
+)
+def test_list_pages_answer_what_the_item_schema_dumps_of_the_records(
+    api, token_for, records, path, model, schema, order
+):
+    """A school's lists read plain rows (api.service.ListedRecord), not ORM objects."""
+    token = token_for("department")[1]
+    body = api.get(f"/schools/{records.school_number}/{path}", token=token).get_json()
+    order = order if isinstance(order, tuple) else (order,)
+    stored = db.session.scalars(
+        db.select(model).where(model.school_id == records.id).order_by(*order)
+    ).all()
+    assert body["items"] == schema(many=True).dump(stored)
+    assert body["total"] == len(stored)
