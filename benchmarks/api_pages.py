@@ -31,7 +31,7 @@ CATEGORIES = ["laptop", "tablet", "desktop", "interactive_display", "projector",
 TARGET = 3.0
 
 
-def build(url: str, devices: int):
+def build(url: str, devices: int, limiter: bool = True):
     """The scratch database; returns (app, school number, bearer token)."""
     from flask_migrate import upgrade
 
@@ -49,6 +49,7 @@ def build(url: str, devices: int):
             # The limiter stays on (its cost is part of every API request), but high enough
             # for the repetitions.
             "API_RATE_LIMIT": "1000000 per minute",
+            "RATELIMIT_ENABLED": limiter,
         }
     )
     with app.app_context():
@@ -126,11 +127,19 @@ def main(argv=None) -> int:
     parser.add_argument("--page", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--no-limiter",
+        action="store_true",
+        help="rate limiter off (its memory storage starts a timer thread per request, "
+        "which waits for the scheduler on a loaded machine)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gs_bench_api_") as tmp:
         os.environ["GUTE_SCHULE_INSTANCE"] = tmp
         started = time.perf_counter()
-        app, number, token = build(f"sqlite:///{Path(tmp) / 'api.db'}", args.devices)
+        app, number, token = build(
+            f"sqlite:///{Path(tmp) / 'api.db'}", args.devices, limiter=not args.no_limiter
+        )
         built = time.perf_counter() - started
         headers = {"Authorization": f"Bearer {token}"}
         deep = f"/api/v1/schools/{number}/devices?page={args.page}"
@@ -143,7 +152,8 @@ def main(argv=None) -> int:
         times = measure(app, paths, headers, args.repeat)
     print(
         f"SQLite, {args.devices:,} devices in one school (built in {built:.1f} s), Flask test "
-        f"client in this process, {args.repeat} alternating requests each, medians:"
+        f"client in this process, {args.repeat} alternating requests each, rate limiter "
+        f"{'off' if args.no_limiter else 'on'}, medians:"
     )
     print(f"  {'':41} {'wall ms':>8} {'CPU ms':>8}")
     medians = {}
