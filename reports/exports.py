@@ -142,9 +142,19 @@ class SheetWriter:
         # making a styled cell per value would cost more than the rest of the row).
         cell = WriteOnlyCell(self.sheet)
         cell.number_format = number_format
+        # The column's values have one type (a date, a datetime, a number), so the cell's
+        # type is set once and the values are put in as they are, without openpyxl's
+        # type inference per value (cell.value = ...); any other value goes through it.
+        data_type = "d" if number_format in (DATE_FORMAT, DATETIME_FORMAT) else "n"
+        plain = {"d": (dt.date, dt.datetime), "n": (float, int)}[data_type]
 
         def convert(value):
-            cell.value = cast(value) if cast else value
+            value = cast(value) if cast else value
+            if type(value) in plain:
+                cell._value = value
+                cell.data_type = data_type
+            else:
+                cell.value = value
             return cell
 
         return convert
