@@ -271,7 +271,7 @@ def write_gigabit_status_workbook(
     with force_locale(LOCALE):
         year = resolve_school_year(school_year)
         workbook = Workbook(write_only=True)
-        _info_sheet(workbook, school_ids, year, generated_by, "")
+        _info_sheet(workbook, school_ids, year, generated_by, "", codes=False)
         _gigabit_sheet(workbook, rules.readiness(school_ids), year, today)
         workbook.save(target)
 
@@ -283,7 +283,10 @@ def suggested_filename(today: dt.date | None = None) -> str:
 # --- Info ------------------------------------------------------------------------------
 
 
-def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, filters_text):
+def _info_sheet(
+    workbook, school_ids, year: SchoolYear | None, generated_by, filters_text, *, codes=True
+):
+    """The Info sheet; `codes` says whether the workbook has the Codes sheet it refers to."""
     from flask import current_app
 
     sheet = SheetWriter(
@@ -313,7 +316,6 @@ def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, fil
             _("Device counts"),
             _("Devices in use, in repair and spare; ordered and retired devices are not counted."),
         ),
-        (_("Codes"), _("The code columns hold codes; the sheet Codes explains them.")),
         (
             _("Data source"),
             _(
@@ -327,6 +329,10 @@ def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, fil
             _("School sites: City of Bochum, open data (StadtBochum/OpenData), licence CC0 1.0."),
         ),
     ]
+    if codes:
+        rows.insert(
+            8, (_("Codes"), _("The code columns hold codes; the sheet Codes explains them."))
+        )
     if has_demo:
         rows.append(
             (

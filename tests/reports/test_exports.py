@@ -293,6 +293,7 @@ def test_info_sheet_names_time_author_filters_and_sources(city):
     assert isinstance(values["Erstellt am"], dt.datetime)
     sources = " ".join(str(value) for item, value in info if item == "Datenquelle")
     assert "dl-de/by-2-0" in sources and "CC0" in sources
+    assert "Codes" in values and "Codes" in workbook.sheetnames
 
 
 def test_unknown_school_year_is_an_error(city):
