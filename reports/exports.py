@@ -18,6 +18,7 @@ formula, "#N/A" never an error value, and control characters are stripped.
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -276,8 +277,36 @@ def write_gigabit_status_workbook(
         workbook.save(target)
 
 
-def suggested_filename(today: dt.date | None = None) -> str:
-    return f"gute-schule-{(today or today_in_berlin()).isoformat()}.xlsx"
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
+
+
+def file_slug(text: str, max_length: int = 60) -> str:
+    """Text as a file name part: "Städt. Gymnasium am Park" -> "staedt-gymnasium-am-park"."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", str(text).translate(_UMLAUTS))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:  # cut at a word's end, not inside a word
+        slug = slug[: max_length + 1].rpartition("-")[0] or slug[:max_length]
+    return slug.strip("-")
+
+
+def suggested_filename(
+    today: dt.date | None = None, *, school: School | None = None, city: str = ""
+) -> str:
+    """One school's workbook: number, name and date; else the city (the operator) and date.
+
+    "gute-schule-100001-staedt-gymnasium-2026-08-26.xlsx", "gute-schule-stadt-bochum-2026-08-26.xlsx"."""
+    day = (today or today_in_berlin()).isoformat()
+    if school is not None:
+        parts = [school.school_number, file_slug(school.name)]
+    else:
+        parts = [file_slug(city)]
+    return "-".join(["gute-schule", *[part for part in parts if part], day]) + ".xlsx"
 
 
 # --- Info ------------------------------------------------------------------------------
