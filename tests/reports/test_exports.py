@@ -361,9 +361,9 @@ def test_cli_export_writes_the_workbook(city, runner, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--school", "999999"], "No school with number 999999"),
-        (["--school-year", "2090/91"], "Unknown school year"),
-        (["--school-year", "neunzehn"], "Unknown school year"),
+        (["--school", "999999"], "Keine Schule mit der Nummer 999999"),
+        (["--school-year", "2090/91"], "Unbekanntes Schuljahr"),
+        (["--school-year", "neunzehn"], "Unbekanntes Schuljahr"),
     ],
 )
 def test_cli_export_refuses_unknown_school_or_year(city, runner, tmp_path, args, message):
