@@ -255,3 +255,32 @@ def test_template_reimports_as_an_empty_file(client, login_as, school):
     data = client.get("/imports/template/links.xlsx").data
     page = client.get(preview_url(upload(client, data, "vorlage.xlsx", kind="links")))
     assert "Die Datei hat unter der Kopfzeile keine Datenzeilen." in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["schools", "sites", "devices", "links", "offerings"])
+def test_template_columns_keep_leading_zeros_show_german_dates_and_offer_codes(
+    client, login_as, kind
+):
+    """Read back with openpyxl: number and serial columns are text ("@"), so Excel and
+    LibreOffice keep "004711"; dates are TT.MM.JJJJ; each code column has a drop-down."""
+    from openpyxl.utils import get_column_letter
+
+    from inventory.kinds import KINDS
+
+    login_as("department")
+    workbook = load_workbook(io.BytesIO(client.get(f"/imports/template/{kind}.xlsx").data))
+    sheet = workbook.worksheets[0]
+    validated = {
+        str(ref).split(":")[0].rstrip("0123456789")
+        for validation in sheet.data_validations.dataValidation
+        for ref in validation.sqref.ranges
+    }
+    for index, field in enumerate(KINDS[kind].fields, start=1):
+        letter = get_column_letter(index)
+        number_format = sheet.column_dimensions[letter].number_format
+        if field.code in ("school_number", "inventory_number", "serial_number", "postcode"):
+            assert number_format == "@", (kind, field.code)
+        if field.type == "date":
+            assert number_format == "DD.MM.YYYY", (kind, field.code)
+        if field.vocabulary is not None and field.type != "codes":
+            assert letter in validated, (kind, field.code)
