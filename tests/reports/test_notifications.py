@@ -282,3 +282,10 @@ def test_page_says_when_no_stage_is_ahead(client, login_as):
     login_as("department")
     page = client.get("/notifications/").get_data(as_text=True)
     assert "Keine weitere Stufe" in page
+
+
+def test_next_stage_tomorrow_reads_in_one_day(client, login_as, make_school_year):
+    make_school_year(berlin_today().year, berlin_today() + dt.timedelta(days=15))
+    login_as("department")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "14 Tage vor dem ersten Schultag" in page and "(in 1 Tag)" in page
