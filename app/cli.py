@@ -6,10 +6,12 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from app.audit import acting_as
 from app.codes import ROLES
 from app.extensions import db
+from app.i18n import translated
 from app.users import ApiToken, User
 from schools.models import School
 
@@ -19,9 +21,9 @@ def _read_password() -> str:
     if not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
-        raise click.ClickException("The password must have at least 10 characters.")
+        raise click.ClickException(_("The password must have at least 10 characters."))
     return password
 
 
@@ -31,45 +33,48 @@ def _read_password() -> str:
 @click.option("--school", "schools", multiple=True, help="School number (repeatable).")
 @click.option("--name", default="")
 @with_appcontext
+@translated
 def create_user_command(email: str, role: str, schools: tuple[str, ...], name: str) -> None:
     """Create a user; the password is read from stdin or prompted."""
     email = User.normalize_email(email)
     if db.session.scalar(sa.select(User).where(User.email == email)):
-        raise click.ClickException(f"A user {email} exists already.")
+        raise click.ClickException(_("A user %(email)s exists already.", email=email))
     assigned = []
     for number in schools:
         school = db.session.scalar(sa.select(School).where(School.school_number == number))
         if school is None:
-            raise click.ClickException(f"No school with number {number}.")
+            raise click.ClickException(_("No school with number %(number)s.", number=number))
         assigned.append(school)
     if role == "school_admin" and not assigned:
-        raise click.ClickException("A school admin needs at least one --school.")
+        raise click.ClickException(_("A school admin needs at least one --school."))
     user = User(email=email, name=name, role=role, schools=assigned)
     user.set_password(_read_password())
     with acting_as("cli"):
         db.session.add(user)
         db.session.commit()
-    click.echo(f"Created {role} {email}.")
+    click.echo(_("Created %(role)s %(email)s.", role=str(ROLES[role]), email=email))
 
 
 @click.command("create-token")
 @click.argument("email")
 @click.option("--name", default="", help="A label for the token.")
 @with_appcontext
+@translated
 def create_token_command(email: str, name: str) -> None:
     """Print a new API token for the user, alone on the last line."""
     user = db.session.scalar(sa.select(User).where(User.email == User.normalize_email(email)))
     if user is None or not user.active:
-        raise click.ClickException(f"No active user {email}.")
+        raise click.ClickException(_("No active user %(email)s.", email=email))
     with acting_as("cli"):
         _token, plain = ApiToken.issue(user, name)
         db.session.commit()
-    click.echo(f"Token for {user.email} (shown once, stored hashed):")
+    click.echo(_("Token for %(email)s (shown once, stored hashed):", email=user.email))
     click.echo(plain)
 
 
 @click.command("seed-demo")
 @with_appcontext
+@translated
 def seed_demo_command() -> None:
     """Load Bochum's schools, the NRW school years and a demo inventory (idempotent)."""
     from app.demo import seed_demo

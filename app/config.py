@@ -57,6 +57,7 @@ class DefaultConfig:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_SENDER = "gute-schule@localhost"
+    MAIL_SENDER_NAME = "Gute Schule"  # the display name in From: "Gute Schule <...>"
     MAIL_TIMEOUT = 30
 
     # Lists

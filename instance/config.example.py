@@ -9,6 +9,7 @@
 # MAIL_USERNAME = "gute-schule"
 # MAIL_PASSWORD = "..."
 # MAIL_SENDER = "gute-schule@bochum.de"
+# MAIL_SENDER_NAME = "Stadt Bochum, Schul-IT"   # display name in From (default: Gute Schule)
 # ALERT_RECIPIENTS = ["schulverwaltungsamt@bochum.de"]
 # RATELIMIT_STORAGE_URI = "redis://localhost:6379/0"   # shared limits with several workers
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import scope_to_user
-from app.audit import record
+from app.audit import record, via
 from app.errors import InvalidFieldsError
 from app.extensions import db
 from app.users import User
@@ -608,7 +608,7 @@ class ImportRefusedError(Exception):
 
 def apply(report: ImportReport, only_valid: bool = False) -> dict[str, int]:
     """Write the analysed rows in one transaction and log the import. Returns the counts."""
-    with messages_context():
+    with messages_context(), via("import"):
         return _apply(report, only_valid)
 
 

@@ -151,11 +151,16 @@ def _group(schools, statuses, key, order=None) -> list[GroupFigures]:
     return sorted(groups.values(), key=lambda g: (g.key == "", g.key))
 
 
-def at_risk_schools(schools: list[SchoolReadiness], first_school_day) -> list[AtRiskSchool]:
+def at_risk_schools(
+    schools: list[SchoolReadiness], first_school_day, today: dt.date | None = None
+) -> list[AtRiskSchool]:
+    """Schools at risk by the first school day, and (given today) those whose planned
+    date has passed while the link is still not active: that plan has slipped."""
     return [
         AtRiskSchool(school, school.sites_not_ready, school.planned_date)
         for school in schools
         if school.status_by(first_school_day) == STATUS_AT_RISK
+        or (today is not None and school.has_late_plan(today, first_school_day))
     ]
 
 
@@ -250,7 +255,7 @@ def city_figures(today: dt.date | None = None) -> CityFigures:
         current_year=current,
         schools=schools,
         statuses=statuses,
-        at_risk=at_risk_schools(schools, due.first_school_day),
+        at_risk=at_risk_schools(schools, due.first_school_day, due.today),
         by_district=_group(schools, statuses, lambda s: s.district),
         by_school_form=_group(schools, statuses, lambda s: s.school_form, list(SCHOOL_FORMS)),
         devices_by_form=devices_by_school_form(),

@@ -18,6 +18,7 @@ formula, "#N/A" never an error value, and control characters are stripped.
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -284,19 +285,50 @@ def write_gigabit_status_workbook(
     with force_locale(LOCALE):
         year = resolve_school_year(school_year)
         workbook = Workbook(write_only=True)
-        _info_sheet(workbook, school_ids, year, generated_by, "")
+        _info_sheet(workbook, school_ids, year, generated_by, "", codes=False)
         _gigabit_sheet(workbook, rules.readiness(school_ids), year, today)
         workbook.save(target)
 
 
-def suggested_filename(today: dt.date | None = None) -> str:
-    return f"gute-schule-{(today or today_in_berlin()).isoformat()}.xlsx"
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
+
+
+def file_slug(text: str, max_length: int = 60) -> str:
+    """Text as a file name part: "Städt. Gymnasium am Park" -> "staedt-gymnasium-am-park"."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", str(text).translate(_UMLAUTS))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:  # cut at a word's end, not inside a word
+        slug = slug[: max_length + 1].rpartition("-")[0] or slug[:max_length]
+    return slug.strip("-")
+
+
+def suggested_filename(
+    today: dt.date | None = None, *, school: School | None = None, city: str = ""
+) -> str:
+    """One school's workbook: number, name and date; else the city (the operator) and date.
+
+    "gute-schule-100001-staedt-gymnasium-2026-08-26.xlsx", "gute-schule-stadt-bochum-2026-08-26.xlsx"."""
+    day = (today or today_in_berlin()).isoformat()
+    if school is not None:
+        parts = [school.school_number, file_slug(school.name)]
+    else:
+        parts = [file_slug(city)]
+    return "-".join(["gute-schule", *[part for part in parts if part], day]) + ".xlsx"
 
 
 # --- Info ------------------------------------------------------------------------------
 
 
-def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, filters_text):
+def _info_sheet(
+    workbook, school_ids, year: SchoolYear | None, generated_by, filters_text, *, codes=True
+):
+    """The Info sheet; `codes` says whether the workbook has the Codes sheet it refers to."""
     from flask import current_app
 
     sheet = SheetWriter(
@@ -326,7 +358,6 @@ def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, fil
             _("Device counts"),
             _("Devices in use, in repair and spare; ordered and retired devices are not counted."),
         ),
-        (_("Codes"), _("The code columns hold codes; the sheet Codes explains them.")),
         (
             _("Data source"),
             _(
@@ -340,6 +371,10 @@ def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, fil
             _("School sites: City of Bochum, open data (StadtBochum/OpenData), licence CC0 1.0."),
         ),
     ]
+    if codes:
+        rows.insert(
+            8, (_("Codes"), _("The code columns hold codes; the sheet Codes explains them."))
+        )
     if has_demo:
         rows.append(
             (

@@ -11,7 +11,13 @@ from app.extensions import db
 from app.saving import StaleVersionError
 from reports import alert_settings as settings
 from reports.alert_mail import stage_label
-from reports.alerts import alert_today, configured_recipients, delivery_state, run_alerts
+from reports.alerts import (
+    alert_today,
+    configured_recipients,
+    delivery_state,
+    next_stage,
+    run_alerts,
+)
 from reports.models import AlertRecipient
 from reports.views import bp
 from schools.forms import SchoolYearForm
@@ -49,6 +55,7 @@ def _notifications_page(form: settings.RecipientForm, status_code: int = 200):
         stage_label=stage_label,
         trigger_labels=TRIGGER_LABELS,
         preview=run_alerts(alert_today(), dry_run=True),
+        next_stage=next_stage(alert_today()),
         configured=configured_recipients(),
         recipients=settings.saved_recipients(),
         form=form,

@@ -92,13 +92,8 @@ def school_detail(school_number):
 @access(SCHOOL)
 def school_history(school_number):
     school = school_or_404(school_number)
-    entries = pages.full_history(school)
-    return render_template(
-        "schools/history.html",
-        school=school,
-        entries=entries,
-        truncated=len(entries) >= pages.FULL_HISTORY,
-    )
+    pagination = pages.history_page(school, request.args.get("page", 1, type=int))
+    return render_template("schools/history.html", school=school, pagination=pagination)
 
 
 # --- schools -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import PROJECT_ROOT
@@ -131,10 +132,10 @@ def seed_demo() -> list[str]:
     as from any other channel; the seed owns the transaction and commits once."""
     with saving():
         summary = [
-            f"School years added: {_seed_school_years()}",
-            f"Schools added: {_seed_schools()}",
-            f"Extra sites added: {_seed_extra_sites()}",
-            f"Schools given a demo inventory: {_seed_inventory()}",
+            _("School years added: %(count)d", count=_seed_school_years()),
+            _("Schools added: %(count)d", count=_seed_schools()),
+            _("Extra sites added: %(count)d", count=_seed_extra_sites()),
+            _("Schools given a demo inventory: %(count)d", count=_seed_inventory()),
         ]
         summary.extend(_seed_users())
     return summary
@@ -292,7 +293,7 @@ def _demo_devices(school: School, rng: random.Random) -> list[dict]:
     devices = []
     number = 0
     for category, count in counts.items():
-        for _ in range(min(count, 80)):
+        for _number in range(min(count, 80)):
             number += 1
             manufacturer, model = rng.choice(DEVICE_MODELS[category])
             status = rng.choices(
@@ -361,5 +362,5 @@ def _seed_users() -> list[str]:
             fh.write("\n".join(lines) + "\n")
         logins_file.chmod(0o600)
     if not logins_file.exists():
-        return ["Demo logins: see instance/demo-logins.txt"]
-    return ["Demo logins (role, email, password):", *logins_file.read_text().splitlines()]
+        return [_("Demo logins: see instance/demo-logins.txt")]
+    return [_("Demo logins (role, email, password):"), *logins_file.read_text().splitlines()]

@@ -325,6 +325,7 @@ def _import_preview(page, site, tmp):
                 german_headers("devices", ["inventory_number", "category", "price"]),
                 ["BO-A11Y-9001", "Laptop", "899,00"],
                 ["BO-A11Y-9002", "Tablett", "viel"],
+                ["BO-A11Y-0001", "Laptop", "949,00"],  # a saved device that changes
             ]
         )
     )
@@ -336,12 +337,13 @@ def _import_preview(page, site, tmp):
     with page.expect_navigation():
         page.click("main form button.primary")
     assert page.locator("#import-errors").count() == 1, "the preview shows no bad rows"
+    assert page.locator("#import-changes").count() == 1, "the preview shows no changes"
 
 
 STATES = {
     "device form with errors": (ROLES, _submit_empty(f"/schools/{OWN}/devices/new")),
     "link form with errors": (ROLES, _submit_empty(f"/schools/{OWN}/links/new")),
-    "import preview of a bad file": (ROLES, _import_preview),
+    "import preview of a bad file with changes": (ROLES, _import_preview),
     "feedback form with errors": (ROLES, _submit_empty("/accessibility", "#feedback-form button")),
     "password form with errors": (ROLES, _submit_empty("/account/", "main form button.primary")),
     "school contact form with errors": (["school_admin"], _school_contact_invalid),

@@ -293,6 +293,7 @@ def test_info_sheet_names_time_author_filters_and_sources(city):
     assert isinstance(values["Erstellt am"], dt.datetime)
     sources = " ".join(str(value) for item, value in info if item == "Datenquelle")
     assert "dl-de/by-2-0" in sources and "CC0" in sources
+    assert "Codes" in values and "Codes" in workbook.sheetnames
 
 
 def test_unknown_school_year_is_an_error(city):
@@ -360,9 +361,9 @@ def test_cli_export_writes_the_workbook(city, runner, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--school", "999999"], "No school with number 999999"),
-        (["--school-year", "2090/91"], "Unknown school year"),
-        (["--school-year", "neunzehn"], "Unknown school year"),
+        (["--school", "999999"], "Keine Schule mit der Nummer 999999"),
+        (["--school-year", "2090/91"], "Unbekanntes Schuljahr"),
+        (["--school-year", "neunzehn"], "Unbekanntes Schuljahr"),
     ],
 )
 def test_cli_export_refuses_unknown_school_or_year(city, runner, tmp_path, args, message):

@@ -253,3 +253,39 @@ def test_stale_school_year_edit_is_refused_and_shows_current_values(
 def test_unknown_school_year_is_404(client, login_as):
     login_as("department")
     assert client.get("/school-years/1999/edit").status_code == 404
+
+
+def test_page_shows_when_the_next_stage_is_due(client, login_as, due_today):
+    """lead-14 is due today (first school day in 10 days): next is overdue-1 at FSD + 7."""
+    year, _slow = due_today
+    login_as("department")
+    page = client.get("/notifications/").get_data(as_text=True)
+    starts = year.first_school_day + dt.timedelta(days=7)
+    assert 'id="next-stage"' in page
+    assert "1. Erinnerung nach dem ersten Schultag" in page
+    assert starts.strftime("%d.%m.%Y") in page
+    assert "in 17 Tagen" in page
+
+
+def test_next_stage_is_the_first_lead_time_of_a_school_year_ahead(app, make_school_year):
+    from reports.alerts import next_stage
+
+    make_school_year(2026, dt.date(2026, 9, 2))
+    due = next_stage(dt.date(2026, 1, 10))
+    assert (due.label, due.stage, due.today) == ("2026/27", "lead-84", dt.date(2026, 6, 10))
+    due = next_stage(dt.date(2026, 6, 10))  # lead-84 is due: next is lead-42
+    assert (due.stage, due.today) == ("lead-42", dt.date(2026, 7, 22))
+    assert next_stage(dt.date(2026, 11, 1)) is None  # past the overdue weeks, no year ahead
+
+
+def test_page_says_when_no_stage_is_ahead(client, login_as):
+    login_as("department")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Keine weitere Stufe" in page
+
+
+def test_next_stage_tomorrow_reads_in_one_day(client, login_as, make_school_year):
+    make_school_year(berlin_today().year, berlin_today() + dt.timedelta(days=15))
+    login_as("department")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "14 Tage vor dem ersten Schultag" in page and "(in 1 Tag)" in page
