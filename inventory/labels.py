@@ -7,6 +7,7 @@ the device page, built from the BASE_URL setting, never from the request's host,
 label printed from any address points to the installation's public one.
 """
 
+import functools
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -223,12 +224,18 @@ def _draw_label(pdf: FPDF, label: Label, layout: SheetLayout, x: float, y: float
 
 
 def _qr_png(url: str) -> io.BytesIO:
+    return io.BytesIO(_qr_png_bytes(url))
+
+
+@functools.lru_cache(maxsize=8192)
+def _qr_png_bytes(url: str) -> bytes:
     """The QR code as a PNG with the standard quiet zone of 4 modules (a narrower one
-    fails readers on the small labels); 8 pixels a module, so no viewer blurs it."""
+    fails readers on the small labels); 4 pixels a module, so a viewer enlarging it does
+    not blur it. Kept: segno's choice of the best mask is most of a sheet's time, and a
+    school's labels are printed again (another layout, a test print first)."""
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="png", scale=8, border=4)
-    out.seek(0)
-    return out
+    segno.make(url, error="m", micro=False).save(out, kind="png", scale=4, border=4)
+    return out.getvalue()
 
 
 def _fitting_size(pdf: FPDF, text: str, width: float, style: str, largest: float) -> float:
