@@ -211,13 +211,14 @@ def _draw_label(pdf: FPDF, label: Label, layout: SheetLayout, x: float, y: float
         cursor += size * PT * 0.25
     cursor += size * PT * 0.3
     pdf.set_font("helvetica", "", small)
-    lines = _wrap(pdf, _printable(label.school), text_w, max_lines=2 if small < 7 else 3)
-    if label.room:
-        lines += _wrap(pdf, _printable(_("Room %(room)s", room=label.room)), text_w, max_lines=1)
-    bottom = y + layout.label_height - pad
-    for line in lines:
-        if cursor + small * PT > bottom:
-            break
+    # What room is left below the number goes to the school, but the room keeps its line.
+    line_height = small * PT * 1.25
+    free = int((y + layout.label_height - pad - cursor + small * PT * 0.25) // line_height)
+    room = [_printable(_("Room %(room)s", room=label.room))] if label.room else []
+    school_lines = min(3, max(1, free - len(room)))
+    lines = _wrap(pdf, _printable(label.school), text_w, max_lines=school_lines)
+    lines += [_wrap(pdf, text, text_w, max_lines=1)[0] for text in room]
+    for line in lines[: max(free, 0)]:
         cursor += small * PT
         pdf.text(text_x, cursor, line)
         cursor += small * PT * 0.25
@@ -252,27 +253,22 @@ def _wrap(
     pdf: FPDF, text: str, width: float, *, max_lines: int, by_character: bool = False
 ) -> list[str]:
     """Lines of text that fit the width (by words, or by characters for a number); what
-    does not fit in max_lines ends in "..."."""
+    does not fit in max_lines is cut at the last line's end, with "..."."""
     units = list(text) if by_character else text.split()
     joiner = "" if by_character else " "
-    lines: list[str] = []
-    current = ""
+    lines: list[list[str]] = []
     for unit in units:
-        candidate = f"{current}{joiner}{unit}" if current else unit
-        if pdf.get_string_width(candidate) <= width or not current:
-            current = candidate
-            continue
-        lines.append(current)
-        current = unit
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        last = lines[-1]
-        while last and pdf.get_string_width(last + "...") > width:
-            last = last[:-1]
-        lines[-1] = last.rstrip() + "..."
-    return lines
+        if lines and pdf.get_string_width(joiner.join([*lines[-1], unit])) <= width:
+            lines[-1].append(unit)
+        else:
+            lines.append([unit])
+    if len(lines) <= max_lines:
+        return [joiner.join(line) for line in lines]
+    kept = [joiner.join(line) for line in lines[: max_lines - 1]]
+    rest = joiner.join(unit for line in lines[max_lines - 1 :] for unit in line)
+    while rest and pdf.get_string_width(rest + "...") > width:
+        rest = rest[:-1]
+    return [*kept, rest.rstrip() + "..."]
 
 
 _REPLACEMENTS = str.maketrans(

@@ -286,3 +286,14 @@ def test_cli_refuses_what_it_cannot_print(runner, school, make_device, tmp_path,
     assert result.exit_code == 1
     assert message in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_a_long_school_name_is_cut_but_the_room_keeps_its_line(app, layout):
+    name = "171001 Städtische Gemeinschaftsgrundschule Am Hang und Wiesental Wattenscheid-Höntrop"
+    label = Label("BO-1", "http://x.test/devices/BO-1", name, "A 1.07")
+    with app.test_request_context():
+        text = pages_text(render([label], LAYOUTS[layout]))[0]
+    assert "BO-1" in text
+    assert "Raum A 1.07" in text
+    assert "..." in text
