@@ -89,8 +89,9 @@ def init_app(app: Flask) -> None:
     for command in (create_user_command, create_token_command, seed_demo_command):
         app.cli.add_command(command)
     from inventory.cli import commands as import_commands
+    from inventory.label_cli import commands as label_commands
     from reports.alert_cli import commands as alert_commands
     from reports.export_cli import commands as export_commands
 
-    for command in (*import_commands, *export_commands, *alert_commands):
+    for command in (*import_commands, *label_commands, *export_commands, *alert_commands):
         app.cli.add_command(command)

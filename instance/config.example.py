@@ -2,7 +2,7 @@
 # SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://gute_schule@localhost/gute_schule"
 # SECRET_KEY = "..."   # default: generated into instance/secret_key on first start
 # SESSION_COOKIE_SECURE = True   # behind HTTPS
-# BASE_URL = "https://gute-schule.bochum.de"
+# BASE_URL = "https://gute-schule.bochum.de"   # links in mails, QR codes on inventory labels
 # MAIL_SERVER = "smtp.bochum.de"
 # MAIL_PORT = 587
 # MAIL_USE_TLS = True

@@ -317,6 +317,14 @@ def _school_contact_invalid(page, site, _tmp):
     assert page.locator("[data-error-summary]").count() == 1
 
 
+def _labels_invalid(page, site, _tmp):
+    page.goto(f"{site}/schools/{OWN}/labels/")
+    page.fill("#start", "99")
+    with page.expect_navigation():
+        page.click("#labels-form button.primary")
+    assert page.locator("[data-error-summary]").count() == 1
+
+
 def _import_preview(page, site, tmp):
     upload = tmp / "geraete-fehlerhaft.xlsx"
     upload.write_bytes(
@@ -346,6 +354,7 @@ STATES = {
     "import preview of a bad file with changes": (ROLES, _import_preview),
     "feedback form with errors": (ROLES, _submit_empty("/accessibility", "#feedback-form button")),
     "password form with errors": (ROLES, _submit_empty("/account/", "main form button.primary")),
+    "labels form with errors": (ROLES, _labels_invalid),
     "school contact form with errors": (["school_admin"], _school_contact_invalid),
     "school form with errors": (["department", "admin"], _submit_empty("/schools/new")),
     "user form with errors": (["admin"], _submit_empty("/admin/users/new")),
@@ -429,6 +438,7 @@ def _assert_reached(result: Survey, role: str) -> None:
     expected = {"/", "/schools/", "/imports/", "/reports/", "/accessibility", "/schools/#"}
     expected |= {"/reports/replacement"}
     expected |= {"/schools/#/devices/", "/devices/#/edit", "/account/", "/links/#/edit"}
+    expected |= {"/schools/#/labels/"}
     expected |= {"/notifications/", "/school-years/"} if role != "school_admin" else set()
     expected |= {"/admin/users/", "/admin/users/#/edit"} if role == "admin" else set()
     reached = {_pattern(urlsplit(path).path) for path in result.pages}
