@@ -7,9 +7,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
+from app import user_service
 from app.audit import acting_as
 from app.codes import ROLES
+from app.errors import DomainError
 from app.extensions import db
+from app.i18n import messages_context
+from app.saving import saving
 from app.users import ApiToken, User
 from schools.models import School
 
@@ -17,12 +21,15 @@ from schools.models import School
 def _read_password() -> str:
     """From stdin when piped, else a hidden prompt with confirmation."""
     if not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException("The password must have at least 10 characters.")
-    return password
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _refused(error: DomainError) -> click.ClickException:
+    messages = getattr(error, "fields", None) or {"": [str(error)]}
+    return click.ClickException(
+        " ".join(f"{code}: {m}" if code else m for code, ms in messages.items() for m in ms)
+    )
 
 
 @click.command("create-user")
@@ -33,23 +40,24 @@ def _read_password() -> str:
 @with_appcontext
 def create_user_command(email: str, role: str, schools: tuple[str, ...], name: str) -> None:
     """Create a user; the password is read from stdin or prompted."""
-    email = User.normalize_email(email)
-    if db.session.scalar(sa.select(User).where(User.email == email)):
-        raise click.ClickException(f"A user {email} exists already.")
     assigned = []
     for number in schools:
         school = db.session.scalar(sa.select(School).where(School.school_number == number))
         if school is None:
             raise click.ClickException(f"No school with number {number}.")
         assigned.append(school)
-    if role == "school_admin" and not assigned:
-        raise click.ClickException("A school admin needs at least one --school.")
-    user = User(email=email, name=name, role=role, schools=assigned)
-    user.set_password(_read_password())
-    with acting_as("cli"):
-        db.session.add(user)
-        db.session.commit()
-    click.echo(f"Created {role} {email}.")
+    with messages_context():
+        try:
+            # Checked before the prompt, so nobody types a password for nothing.
+            user_service.clean_new_user(email, role, name=name, schools=assigned)
+            password = _read_password()
+            with acting_as("cli"), saving():
+                user = user_service.create_user(
+                    email, role, password=password, name=name, schools=assigned
+                )
+        except DomainError as error:
+            raise _refused(error) from None
+    click.echo(f"Created {role} {user.email}.")
 
 
 @click.command("create-token")

@@ -1,6 +1,8 @@
 """Languages: German first, English available; each package keeps its own catalog."""
 
-from flask import Flask, current_app, request, session
+import contextlib
+
+from flask import Flask, current_app, has_request_context, request, session
 
 from app import PROJECT_ROOT
 from app.extensions import babel
@@ -29,3 +31,14 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
     babel.init_app(app, locale_selector=select_locale)
+
+
+@contextlib.contextmanager
+def messages_context():
+    """Outside a request (CLI, jobs) messages are German: the locale selector needs a
+    request, so give them a bare one."""
+    if has_request_context():
+        yield
+    else:
+        with current_app.test_request_context():
+            yield

@@ -39,7 +39,7 @@ def test_school_admin_needs_a_school(runner):
         input="a-long-password\n",
     )
     assert result.exit_code != 0
-    assert "school" in result.output
+    assert "Schule" in result.output
 
 
 def test_create_token_prints_token_alone_on_last_line(runner, make_user):
