@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from inventory.views import bp as inventory_bp
     from reports import download_views, notification_views  # noqa: F401
     from reports.views import bp as reports_bp
+    from schools import school_year_views  # noqa: F401  (routes on the schools blueprint)
     from schools.views import bp as schools_bp
 
     for blueprint in (

@@ -16,6 +16,7 @@ from app.access import ADMIN, access
 from app.admin_forms import PasswordResetForm, UserCreateForm, UserEditForm
 from app.errors import DuplicateError, InvalidFieldsError, SaveConflictError, StaleVersionError
 from app.extensions import db
+from app.form_rules import add_errors
 from app.saving import saving
 from app.users import User
 from schools.models import School
@@ -77,12 +78,6 @@ def users():
     return render_template("admin/users.html", pagination=pagination, query=query)
 
 
-def _field_errors(form, error: InvalidFieldsError) -> None:
-    for code, messages in error.fields.items():
-        field = getattr(form, code, None)
-        (field.errors if field is not None else form.form_errors).extend(messages)
-
-
 @bp.route("/users/new", methods=["GET", "POST"])
 @access(ADMIN)
 def user_new():
@@ -101,7 +96,7 @@ def user_new():
                     schools=schools_by_id(form.schools.data),
                 )
         except InvalidFieldsError as error:
-            _field_errors(form, error)
+            add_errors(form, error.fields)
         except (DuplicateError, SaveConflictError):  # the latter: created meanwhile
             form.email.errors.append(str(user_service.DUPLICATE_EMAIL))
         else:
@@ -137,7 +132,7 @@ def user_edit(user_id: int):
                 _("Someone else changed this user meanwhile. Please reload the page.")
             )
         except InvalidFieldsError as error:
-            _field_errors(form, error)
+            add_errors(form, error.fields)
         else:
             flash(_("User %(email)s saved.", email=user.email), "success")
             return redirect(url_for("admin.users"))
@@ -180,7 +175,7 @@ def user_password(user_id: int):
             with saving():
                 user_service.set_password(user, form.password.data)
         except InvalidFieldsError as error:
-            _field_errors(form, error)
+            add_errors(form, error.fields)
         else:
             if user.id == current_user.id:  # an admin's own reset keeps this session
                 login_user(user)
