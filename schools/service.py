@@ -12,7 +12,8 @@ Invariants kept here and nowhere else:
 - a site's blank city is its school's city; a school's blank city is "Bochum";
 - the records of a deleted site move to the main site;
 - a school year is labelled after its start year ("2026/27"), which is unique, and its
-  first school day lies in that year.
+  first school day lies in that year;
+- a school's inventory is confirmed at most once per school year.
 """
 
 import datetime as dt
@@ -24,12 +25,14 @@ from app.errors import (
     DuplicateError,
     InvalidFieldsError,
     MainSiteNotDeletableError,
+    NoSchoolYearError,
 )
 from app.extensions import db
 from app.rules import Field, FieldError, clean, require, validate
 from app.saving import check_version
 from inventory.kinds import SCHOOLS, SITES
-from schools.models import School, SchoolYear, Site
+from schools.models import InventoryConfirmation, School, SchoolYear, Site
+from schools.school_years import current_school_year
 
 MAIN_SITE_NAME = "Hauptstandort"
 DUPLICATE_SCHOOL = _l("A school with this number exists already.")
@@ -238,3 +241,39 @@ def put_school_year(
     if year is None:
         return create_school_year(start_year, first_school_day), True
     return update_school_year(year, start_year, first_school_day, version), False
+
+
+# --- inventory confirmation ------------------------------------------------------------
+
+
+def inventory_confirmation(school: School, school_year: SchoolYear) -> InventoryConfirmation | None:
+    return db.session.scalar(
+        sa.select(InventoryConfirmation).where(
+            InventoryConfirmation.school_id == school.id,
+            InventoryConfirmation.school_year_id == school_year.id,
+        )
+    )
+
+
+def confirm_inventory(
+    school: School, user, school_year: SchoolYear | None = None
+) -> tuple[InventoryConfirmation, bool]:
+    """Record "our inventory is complete" for the school year (default: the current one);
+    confirming again changes nothing. Returns (confirmation, created); NoSchoolYearError
+    when there is no such school year."""
+    school_year = school_year or current_school_year()
+    if school_year is None:
+        raise NoSchoolYearError()
+    existing = inventory_confirmation(school, school_year)
+    if existing is not None:
+        return existing, False
+    confirmation = InventoryConfirmation(
+        school_id=school.id, school_year_id=school_year.id, user_id=getattr(user, "id", None)
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(confirmation)
+    except sa.exc.IntegrityError:
+        # Someone confirmed in the same moment: theirs stands.
+        return inventory_confirmation(school, school_year), False
+    return confirmation, True
