@@ -9,10 +9,10 @@ from app.access import DEPARTMENT, access
 from app.audit import acting_as
 from app.extensions import db
 from reports import alert_settings as settings
+from reports import bp
 from reports.alert_mail import stage_label
 from reports.alerts import alert_today, configured_recipients, delivery_state, run_alerts
 from reports.models import AlertRecipient
-from reports.views import bp
 
 TRIGGER_LABELS = {
     "manual": _l("command line"),

@@ -1,6 +1,6 @@
 """Dashboard and report downloads."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,11 +8,10 @@ from app import codes
 from app.access import SCHOOL, SIGNED_IN, access, school_or_404
 from app.errors import NoSchoolYearError
 from app.saving import saving
+from reports import bp
 from reports import dashboard as figures_service
 from reports.charts import readiness_chart
 from schools import service as schools_service
-
-bp = Blueprint("reports", __name__, template_folder="templates")
 
 
 def _has_school_pages() -> bool:

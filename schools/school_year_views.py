@@ -11,11 +11,10 @@ from app.errors import DuplicateError, InvalidFieldsError, SaveConflictError, St
 from app.extensions import db
 from app.form_rules import add_errors
 from app.saving import saving
-from schools import service
+from schools import bp, service
 from schools.forms import SchoolYearForm
 from schools.models import SchoolYear
 from schools.school_years import school_year_by_start
-from schools.views import bp
 
 STALE_MESSAGE = _l(
     "Someone else has changed this school year in the meantime. Your changes were not "
