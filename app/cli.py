@@ -8,10 +8,13 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from app import user_service
 from app.audit import acting_as
 from app.codes import ROLES
+from app.errors import DomainError
 from app.extensions import db
 from app.i18n import translated
+from app.saving import saving
 from app.users import ApiToken, User
 from schools.models import School
 
@@ -19,12 +22,15 @@ from schools.models import School
 def _read_password() -> str:
     """From stdin when piped, else a hidden prompt with confirmation."""
     if not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException(_("The password must have at least 10 characters."))
-    return password
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+
+
+def _refused(error: DomainError) -> click.ClickException:
+    messages = getattr(error, "fields", None) or {"": [str(error)]}
+    return click.ClickException(
+        " ".join(f"{code}: {m}" if code else m for code, ms in messages.items() for m in ms)
+    )
 
 
 @click.command("create-user")
@@ -36,23 +42,23 @@ def _read_password() -> str:
 @translated
 def create_user_command(email: str, role: str, schools: tuple[str, ...], name: str) -> None:
     """Create a user; the password is read from stdin or prompted."""
-    email = User.normalize_email(email)
-    if db.session.scalar(sa.select(User).where(User.email == email)):
-        raise click.ClickException(_("A user %(email)s exists already.", email=email))
     assigned = []
     for number in schools:
         school = db.session.scalar(sa.select(School).where(School.school_number == number))
         if school is None:
             raise click.ClickException(_("No school with number %(number)s.", number=number))
         assigned.append(school)
-    if role == "school_admin" and not assigned:
-        raise click.ClickException(_("A school admin needs at least one --school."))
-    user = User(email=email, name=name, role=role, schools=assigned)
-    user.set_password(_read_password())
-    with acting_as("cli"):
-        db.session.add(user)
-        db.session.commit()
-    click.echo(_("Created %(role)s %(email)s.", role=str(ROLES[role]), email=email))
+    try:
+        # Checked before the prompt, so nobody types a password for nothing.
+        user_service.clean_new_user(email, role, name=name, schools=assigned)
+        password = _read_password()
+        with acting_as("cli"), saving():
+            user = user_service.create_user(
+                email, role, password=password, name=name, schools=assigned
+            )
+    except DomainError as error:
+        raise _refused(error) from None
+    click.echo(_("Created %(role)s %(email)s.", role=str(ROLES[role]), email=user.email))
 
 
 @click.command("create-token")

@@ -1,5 +1,6 @@
 """Languages: German first, English available; each package keeps its own catalog."""
 
+import contextlib
 import functools
 import os
 from contextlib import ExitStack, contextmanager
@@ -70,3 +71,14 @@ def translated(command):
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(translation_directories()))
     babel.init_app(app, locale_selector=select_locale)
+
+
+@contextlib.contextmanager
+def messages_context():
+    """Outside a request (CLI, jobs) messages are German: the locale selector needs a
+    request, so give them a bare one."""
+    if has_request_context():
+        yield
+    else:
+        with current_app.test_request_context():
+            yield

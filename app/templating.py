@@ -16,7 +16,7 @@ NAVIGATION = [
     ("inventory.imports", _l("Import"), "all"),
     ("reports.downloads", _l("Reports"), "all"),
     ("reports.notifications", _l("Notifications"), "department"),
-    ("reports.school_years", _l("School years"), "department"),
+    ("schools.school_years", _l("School years"), "department"),
     ("admin.users", _l("Users"), "admin"),
     ("account.account", _l("My account"), "all"),
 ]

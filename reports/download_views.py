@@ -15,8 +15,7 @@ from app.access import SIGNED_IN, access, scope_to_user, visible_school_ids
 from app.codes import SCHOOL_FORMS, CodeChoice, choices
 from app.extensions import db
 from app.forms import BaseForm
-from reports import exports
-from reports.views import bp
+from reports import bp, exports
 from schools.models import School, SchoolYear
 
 

@@ -1,7 +1,7 @@
 """School registry pages: the school list, a school's page and history, and the school
 and site forms. The work is done in schools/pages.py."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,11 +19,9 @@ from app.errors import (
 from app.form_rules import add_errors, form_values
 from app.saving import saving
 from inventory.kinds import SCHOOLS, SITES
-from schools import pages, service
+from schools import bp, pages, service
 from schools.forms import SchoolForm, SiteForm
 from schools.models import Site
-
-bp = Blueprint("schools", __name__, template_folder="templates")
 
 STALE_MESSAGE = _l(
     "Someone else has changed this record in the meantime. Your changes were not saved; "

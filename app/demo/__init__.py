@@ -18,10 +18,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app import PROJECT_ROOT
+from app import PROJECT_ROOT, user_service
 from app.extensions import db
 from app.saving import saving
-from app.users import User
 from inventory import service as inventory_service
 from inventory.models import Device, NetworkLink
 from schools import service as schools_service
@@ -128,8 +127,9 @@ def _read_csv(name: str) -> list[dict]:
 def seed_demo() -> list[str]:
     """Create whatever of the demo data is missing; returns a summary to print.
 
-    Every record goes through the write services (schools.service, inventory.service),
-    as from any other channel; the seed owns the transaction and commits once."""
+    Every record goes through the write services (schools.service, inventory.service,
+    app.user_service), as from any other channel; the seed owns the transaction and
+    commits once."""
     with saving():
         summary = [
             _("School years added: %(count)d", count=_seed_school_years()),
@@ -347,15 +347,11 @@ def _seed_users() -> list[str]:
     logins_file = Path(current_app.instance_path) / "demo-logins.txt"
     lines = []
     for email, name, role, numbers in DEMO_USERS:
-        if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        if user_service.email_taken(email):
             continue
         password = secrets.token_urlsafe(12)
-        user = User(email=email, name=name, role=role)
-        user.schools = list(
-            db.session.scalars(sa.select(School).where(School.school_number.in_(numbers)))
-        )
-        user.set_password(password)
-        db.session.add(user)
+        schools = db.session.scalars(sa.select(School).where(School.school_number.in_(numbers)))
+        user_service.create_user(email, role, password=password, name=name, schools=schools)
         lines.append(f"{role:<13} {email:<36} {password}")
     if lines:
         with open(logins_file, "a", encoding="utf-8") as fh:

@@ -40,7 +40,7 @@ def test_school_admin_needs_a_school(runner):
         input="a-long-password\n",
     )
     assert result.exit_code != 0
-    assert "school" in result.output
+    assert "Schule" in result.output
 
 
 def test_create_token_prints_token_alone_on_last_line(runner, make_user):
@@ -98,15 +98,15 @@ def test_cli_language_unknown_to_the_app_falls_back_to_german(runner):
         input="short\n",
         env={"LANG": "fr_FR.UTF-8"},
     )
-    assert "Das Passwort muss mindestens 10 Zeichen haben." in result.output
+    assert "Das Passwort muss 10 bis 500 Zeichen lang sein." in result.output
 
 
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, "Das Passwort muss mindestens 10 Zeichen haben."),
-        ({"LANG": "en_US.UTF-8"}, "The password must have at least 10 characters."),
-        ({"LANG": "de_DE.UTF-8", "LC_ALL": "en_US.UTF-8"}, "The password must have at least"),
+        ({}, "Das Passwort muss 10 bis 500 Zeichen lang sein."),
+        ({"LANG": "en_US.UTF-8"}, "The password must have 10 to 500 characters."),
+        ({"LANG": "de_DE.UTF-8", "LC_ALL": "en_US.UTF-8"}, "The password must have 10 to"),
         ({"LANG": "C.UTF-8"}, "Das Passwort muss"),
     ],
 )
