@@ -6,14 +6,13 @@ in one transaction with ORM objects, so the audit listener records every change.
 Default is all-or-nothing: one bad row and nothing is written.
 """
 
-import contextlib
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +21,7 @@ from app.access import scope_to_user
 from app.audit import record, via
 from app.errors import InvalidFieldsError
 from app.extensions import db
+from app.i18n import messages_context
 from app.users import User
 from inventory import service as inventory_service
 from inventory.columns import COLUMNS, header_map, normalize_header
@@ -145,17 +145,6 @@ class ImportScope:
         if self.user is None:
             return stmt
         return scope_to_user(stmt, school_id_column, self.user)
-
-
-@contextlib.contextmanager
-def messages_context():
-    """Outside a request (CLI, jobs) messages are German: the locale selector and the
-    forms' translations need a request, so give them a bare one."""
-    if has_request_context():
-        yield
-    else:
-        with current_app.test_request_context():
-            yield
 
 
 def _chunks(values: list, size: int = LOOKUP_CHUNK):

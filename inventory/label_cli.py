@@ -8,8 +8,8 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.i18n import messages_context
 from inventory import labels
-from inventory.importer import messages_context
 from schools.models import School
 
 

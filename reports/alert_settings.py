@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
+from app.errors import DuplicateError
 from app.extensions import db
 from app.forms import BaseForm, EmailAddress
-from app.saving import SaveConflictError, commit
 from reports.alerts import JOB_NAME, configured_recipients, normalize_email
 from reports.models import AlertDelivery, AlertRecipient, JobRun
 
@@ -19,10 +19,6 @@ class RecipientForm(BaseForm):
     email = EmailField(
         _l("Email address"), validators=[DataRequired(), EmailAddress(), Length(max=254)]
     )
-
-
-class DuplicateError(Exception):
-    """The natural key (an address, a school year label) exists already."""
 
 
 # --- the page ----------------------------------------------------------------------
@@ -58,19 +54,17 @@ def saved_recipients() -> list[AlertRecipient]:
 
 
 def add_recipient(address: str) -> AlertRecipient:
+    """A digest recipient (flushed; the caller commits, see app/saving.py)."""
     email = normalize_email(address)
     exists = db.session.scalar(sa.select(AlertRecipient.id).where(AlertRecipient.email == email))
     if exists is not None or email in configured_recipients():
-        raise DuplicateError(email)
+        raise DuplicateError("email", _l("This address receives the digest already."))
     recipient = AlertRecipient(email=email)
     db.session.add(recipient)
-    try:
-        commit()
-    except SaveConflictError as exc:
-        raise DuplicateError(email) from exc
+    db.session.flush()
     return recipient
 
 
 def remove_recipient(recipient: AlertRecipient) -> None:
     db.session.delete(recipient)
-    db.session.commit()
+    db.session.flush()

@@ -7,7 +7,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.access import DEPARTMENT, access
 from app.audit import acting_as
+from app.errors import DuplicateError
 from app.extensions import db
+from app.saving import SaveConflictError, saving
 from reports import alert_settings as settings
 from reports import bp
 from reports.alert_mail import stage_label
@@ -102,8 +104,11 @@ def notification_recipient_add():
     form = settings.RecipientForm()
     if form.validate():
         try:
-            recipient = settings.add_recipient(form.email.data)
-        except settings.DuplicateError:
+            with saving():
+                recipient = settings.add_recipient(form.email.data)
+        except DuplicateError as error:
+            form.email.errors.append(str(error.message))
+        except SaveConflictError:  # the same address added at the same moment
             form.email.errors.append(_("This address receives the digest already."))
         else:
             flash(_("%(email)s now receives the digest.", email=recipient.email), "success")
@@ -118,6 +123,7 @@ def notification_recipient_delete(recipient_id: int):
     if recipient is None:
         abort(404)
     email = recipient.email
-    settings.remove_recipient(recipient)
+    with saving():
+        settings.remove_recipient(recipient)
     flash(_("%(email)s no longer receives the digest.", email=email), "success")
     return redirect(url_for("reports.notifications") + "#recipients")
