@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import codes
-from app.access import SCHOOL, SIGNED_IN, access, school_or_404
+from app.access import SCHOOL, SIGNED_IN, access, school_or_404, visible_school_ids
 from app.errors import NoSchoolYearError
 from app.saving import saving
-from reports import bp
+from reports import bp, replacement
 from reports import dashboard as figures_service
 from reports.charts import readiness_chart
 from schools import service as schools_service
@@ -26,6 +26,7 @@ def dashboard():
             "reports/dashboard_school.html",
             figures=figures_service.own_schools_figures(),
             school_pages=_has_school_pages(),
+            replacement_totals=_replacement_totals(),
         )
     figures = figures_service.city_figures()
     charts = {
@@ -48,7 +49,13 @@ def dashboard():
         charts=charts,
         unconfirmed=_page_of(figures.unconfirmed, "unconfirmed_page"),
         school_pages=_has_school_pages(),
+        replacement_totals=_replacement_totals(),
     )
+
+
+def _replacement_totals():
+    """The next three years of the replacement plan, for the user's schools."""
+    return replacement.plan(visible_school_ids(), years=3).totals_by_year()
 
 
 class ListPage:

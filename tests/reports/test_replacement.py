@@ -12,6 +12,7 @@ from lxml import html
 from app import create_app
 from reports import replacement
 from reports.exports import write_workbook
+from schools.school_years import today_in_berlin
 
 
 @pytest.fixture
@@ -159,3 +160,34 @@ def test_the_department_workbook_has_the_plan_as_a_sheet(app, city):
         == sum(row.cost for row in plan.rows if row.cost is not None)
         == Decimal("3300.00")
     )
+
+
+def test_dashboards_show_the_next_three_years(client, login_as, city):
+    a, _b = city
+    this_year = today_in_berlin().year
+    login_as("department")
+    doc = html.fromstring(client.get("/").get_data(as_text=True))
+    years = [
+        row.get("data-year") for row in doc.xpath("//table[@id='replacement-summary']/tbody/tr")
+    ]
+    assert years == [str(this_year + n) for n in range(3)]
+    plan = replacement.plan(first_year=this_year, years=3)
+    counts = [
+        int(row.xpath("td")[0].text_content())
+        for row in doc.xpath("//table[@id='replacement-summary']/tbody/tr")
+    ]
+    assert counts == [count for _year, count, _cost, _complete in plan.totals_by_year()]
+    assert sum(counts) > 0
+
+
+def test_school_dashboard_counts_only_its_own_devices(client, login_as, city):
+    a, b = city
+    this_year = today_in_berlin().year
+    login_as("school_admin", schools=[b])
+    doc = html.fromstring(client.get("/").get_data(as_text=True))
+    counts = [
+        int(row.xpath("td")[0].text_content())
+        for row in doc.xpath("//table[@id='replacement-summary']/tbody/tr")
+    ]
+    plan = replacement.plan([b.id], first_year=this_year, years=3)
+    assert counts == [count for _year, count, _cost, _complete in plan.totals_by_year()]
