@@ -80,10 +80,8 @@ def page_of(stmt: sa.Select, order_by, page: int, per_page: int, school=None) ->
         sa.select(sa.func.count()).select_from(table).where(where)
     ).scalar_one()
     ids = sa.select(table.c.id).where(where).order_by(*order_by).limit(per_page).offset(offset)
-    rows = connection.execute(
-        sa.select(*table.columns).where(table.c.id.in_(ids)).order_by(*order_by)
-    )
-    items = [ListedRecord(row, school) for row in rows]
+    rows = connection.execute(sa.select(table).where(table.c.id.in_(ids)).order_by(*order_by))
+    items = [ListedRecord(row, school) for row in rows.all()]
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
