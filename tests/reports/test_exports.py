@@ -250,7 +250,7 @@ def test_school_sheet_counts_devices_offerings_and_readiness(city):
     gs = schools["100002"]
     assert gs["Gigabitfähig"] == "nein"
     assert gs["Geplante Netzanbindung"].startswith("Glasfaser")
-    assert gs[list(gs)[30]] == dt.datetime(2026, 7, 1)
+    assert gs["Geplanter Termin"] == dt.datetime(2026, 7, 1)
     assert schools["100003"]["Gigabitfähig"] == "nein"
     assert schools["100003"]["Endgeräte je Schüler/in"] == 0
 
