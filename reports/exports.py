@@ -1,7 +1,7 @@
 """The department's Excel workbook, streamed from the database into an .xlsx file.
 
 write_workbook() writes the whole workbook (Info, Schulen, Standorte, Geräte,
-Netzanbindungen, Angebote, Gigabit-Status, Codes); write_gigabit_status_workbook()
+Netzanbindungen, Angebote, Gigabit-Status, Sozialindex, Codes); write_gigabit_status_workbook()
 only Info and Gigabit-Status (the alert digest attaches it). Both take the schools as
 a list of ids or a SELECT of ids (None: all schools) and write to a path or a binary
 stream.
@@ -59,6 +59,7 @@ SHEET_DEVICES = "Geräte"
 SHEET_LINKS = "Netzanbindungen"
 SHEET_OFFERINGS = "Angebote"
 SHEET_GIGABIT = "Gigabit-Status"
+SHEET_NEED = "Sozialindex"
 SHEET_CODES = "Codes"
 
 # Devices that count in the school sheet: everything the school has, not what is gone.
@@ -265,6 +266,7 @@ def write_workbook(
             workbook, SHEET_OFFERINGS, "offerings", _record_query("offerings", school_ids)
         )
         _gigabit_sheet(workbook, school_readiness, year, today)
+        _need_sheet(workbook, school_ids)
         _codes_sheet(workbook)
         workbook.save(target)
 
@@ -604,6 +606,46 @@ def _gigabit_sheet(
                     school_status,
                 ]
             )
+    sheet.finish()
+
+
+# --- Sozialindex ----------------------------------------------------------------------
+
+
+def _need_sheet(workbook, school_ids) -> None:
+    """End-user devices per student by Sozialindex level: all schools, and the city's own."""
+    from reports.need import devices_by_sozialindex
+
+    own = _("city schools")
+    columns = [
+        Column(_("Social index"), width=14),
+        Column(_("Schools"), "int", width=10),
+        Column(_("End-user devices in use"), "int", width=14),
+        Column(_("Students"), "int", width=12),
+        Column(_("End-user devices per student"), "ratio", width=14),
+        Column(f"{_('Schools')} ({own})", "int", width=14),
+        Column(f"{_('End-user devices in use')} ({own})", "int", width=16),
+        Column(f"{_('Students')} ({own})", "int", width=14),
+        Column(f"{_('End-user devices per student')} ({own})", "ratio", width=16),
+    ]
+    sheet = SheetWriter(workbook, SHEET_NEED, columns)
+    every = devices_by_sozialindex(school_ids)
+    city = {row.level: row for row in devices_by_sozialindex(school_ids, operator="city")}
+    for row in every:
+        mine = city.get(row.level)
+        sheet.append(
+            [
+                str(row.level) if row.level is not None else _("no index"),
+                row.schools,
+                row.devices,
+                row.students,
+                round(row.per_student, 4) if row.per_student is not None else None,
+                mine.schools if mine else 0,
+                mine.devices if mine else 0,
+                mine.students if mine else 0,
+                round(mine.per_student, 4) if mine and mine.per_student is not None else None,
+            ]
+        )
     sheet.finish()
 
 

@@ -90,7 +90,7 @@ def city(make_school, make_site, make_device, make_link, make_offering, make_sch
 
 def test_workbook_has_every_sheet_and_the_importers_columns(city):
     workbook = _write(school_year="2026/27")
-    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Codes"]
+    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Sozialindex", "Codes"]
     for title, kind in [
         ("Standorte", "sites"),
         ("Geräte", "devices"),
@@ -345,7 +345,7 @@ def test_cli_export_writes_the_workbook(city, runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     workbook = load_workbook(target)
-    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Codes"]
+    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Sozialindex", "Codes"]
     assert {row[0] for row in workbook["Geräte"].iter_rows(min_row=2, values_only=True)} == {
         "100001"
     }
