@@ -4,7 +4,8 @@ Each kind is defined once here: its natural key, its fields in column order with
 label, type, rules and column width, and its sheet. The write services validate with it
 (app.rules), the web forms are built from it (app.form_rules), the API schemas, the
 import (headers, values, templates), the export sheets, the error workbook and the code
-sheet all read it. Adding a device column is one Field here plus a migration.
+sheet all read it. Adding a column to any kind is one Field here plus a migration (the
+school attributes operator, sozialindex, startchancen, lat and lon were added so).
 """
 
 from flask_babel import lazy_gettext as _l
