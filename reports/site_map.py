@@ -288,7 +288,7 @@ def site_map(points: list[MapPoint], title: str, css_id: str | None = None) -> M
     return Markup("").join(parts)
 
 
-def site_table(points: list[MapPoint], summary: str, css_id: str, open_: bool = False) -> Markup:
+def site_table(points: list[MapPoint], summary: str, css_id: str) -> Markup:
     """The map's figures as a table: every site with its school, status and position
     (also the sites without one, which the map cannot show)."""
     labels = status_labels()
@@ -298,9 +298,9 @@ def site_table(points: list[MapPoint], summary: str, css_id: str, open_: bool = 
     )
     parts = [
         Markup(
-            '<details class="chart-data"{open}><summary>{summary}</summary>'
+            '<details class="chart-data"><summary>{summary}</summary>'
             '<div class="table-scroll"><table id="{id}"><thead><tr>{head}</tr></thead><tbody>'
-        ).format(open=Markup(" open") if open_ else "", summary=summary, id=css_id, head=head)
+        ).format(summary=summary, id=css_id, head=head)
     ]
     for point in points:
         css = STYLES.get(point.status, STYLES[STATUS_AT_RISK])[0]
