@@ -204,7 +204,9 @@ def _query_schema(name: str, filters: dict) -> type[ma.Schema]:
 SchoolQuerySchema = _query_schema(
     "SchoolQuerySchema",
     {
-        **_filter_fields(SCHOOLS, ("school_form", "district", "learning_levels")),
+        **_filter_fields(
+            SCHOOLS, ("school_form", "district", "learning_levels", "operator", "startchancen")
+        ),
     },
 )
 SiteQuerySchema = _query_schema("SiteQuerySchema", _filter_fields(SITES, ("is_main",)))

@@ -152,7 +152,9 @@ for _code in (400, 415, 422):
 @bp.response(200, SchoolPageSchema)
 def school_list(args):
     """The schools the caller may see."""
-    criteria = service.equal_filters(School, args, ("school_form", "district"))
+    criteria = service.equal_filters(
+        School, args, ("school_form", "district", "operator", "startchancen")
+    )
     if args.get("learning_levels"):
         criteria.append(School.learning_levels_codes.contains(args["learning_levels"]))
     stmt = scope_to_user(sa.select(School).where(*criteria), School.id)

@@ -17,6 +17,15 @@ SCHOOL_FORMS = {
     "waldorfschule": _l("Waldorf school"),
 }
 
+# Who runs the school (Schulträger): the city itself, another public body (in Bochum the
+# Landschaftsverband Westfalen-Lippe's LWL-Förderschulen), or a private operator
+# (Ersatzschulen: church, foundation, association).
+SCHOOL_OPERATORS = {
+    "city": _l("City (municipal school)"),
+    "other_public": _l("Other public body"),
+    "private": _l("Private operator"),
+}
+
 LEARNING_LEVELS = {
     "primar": _l("Primary level"),
     "sek1": _l("Secondary level I"),

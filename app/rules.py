@@ -44,6 +44,8 @@ class Field:
     """One field of a kind: its code (DESIGN.md's field names), label, type and rules.
 
     type: text, multiline, email, int, decimal, date, code, codes, bool, site, id.
+    A decimal keeps `places` decimals: 2 is an amount in EUR (a "€" cell in workbooks),
+    more a measure such as a coordinate (6 places).
     """
 
     code: str

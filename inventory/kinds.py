@@ -4,7 +4,8 @@ Each kind is defined once here: its natural key, its fields in column order with
 label, type, rules and column width, and its sheet. The write services validate with it
 (app.rules), the web forms are built from it (app.form_rules), the API schemas, the
 import (headers, values, templates), the export sheets, the error workbook and the code
-sheet all read it. Adding a device column is one Field here plus a migration.
+sheet all read it. Adding a column to any kind is one Field here plus a migration (the
+school attributes operator, sozialindex, startchancen, lat and lon were added so).
 """
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ SCHOOL_NUMBER_PATTERN = r"[0-9]{6}"
 # digits, "-" and "_" only; never "/", "." or spaces.
 INVENTORY_NUMBER_PATTERN = r"[0-9A-Za-zÄÖÜäöüß][0-9A-Za-zÄÖÜäöüß_-]{0,63}"
 MAX_MBPS = 100_000  # 100 Gbit/s: anything above is a typo
+COORDINATE_PLACES = 6  # WGS84 degrees to about 0.1 m
 
 
 def _school_number(**kwargs) -> Field:
@@ -46,6 +48,30 @@ def _address(city_default: str | None = "Bochum") -> tuple[Field, ...]:
         Field("street", _l("Street"), max_length=200, width=26),
         Field("postcode", _l("Postcode"), max_length=10, width=9, text_cell=True),
         Field("city", _l("City"), max_length=100, default=city_default, width=14),
+    )
+
+
+def _coordinates() -> tuple[Field, ...]:
+    """WGS84 latitude and longitude in degrees (the map on the dashboard)."""
+    return (
+        Field(
+            "lat",
+            _l("Latitude"),
+            "decimal",
+            min=-90,
+            max=90,
+            places=COORDINATE_PLACES,
+            width=12,
+        ),
+        Field(
+            "lon",
+            _l("Longitude"),
+            "decimal",
+            min=-180,
+            max=180,
+            places=COORDINATE_PLACES,
+            width=12,
+        ),
     )
 
 
@@ -88,6 +114,20 @@ SCHOOLS = Kind(
             vocabulary=codes.LEARNING_LEVELS,
             width=16,
         ),
+        Field(
+            "operator",
+            _l("Operator"),
+            "code",
+            required=True,
+            vocabulary=codes.SCHOOL_OPERATORS,
+            default="city",
+            width=14,
+        ),
+        # NRW's Schulsozialindex: 1 (least) to 9 (most social strain); none for school forms
+        # without one (Förderschulen, Berufskollegs, private schools).
+        Field("sozialindex", _l("Social index"), "int", min=1, max=9, width=10),
+        Field("startchancen", _l("Startchancen programme"), "bool", width=10),
+        *_coordinates(),
     ),
 )
 
@@ -103,6 +143,7 @@ SITES = Kind(
         # A site's blank city is its school's city (the service fills it in).
         *_address(city_default=None),
         Field("is_main", _l("Main site"), "bool", width=10),
+        *_coordinates(),
     ),
 )
 

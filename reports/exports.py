@@ -1,7 +1,7 @@
 """The department's Excel workbook, streamed from the database into an .xlsx file.
 
 write_workbook() writes the whole workbook (Info, Schulen, Standorte, Geräte,
-Netzanbindungen, Angebote, Gigabit-Status, Codes); write_gigabit_status_workbook()
+Netzanbindungen, Angebote, Gigabit-Status, Sozialindex, Codes); write_gigabit_status_workbook()
 only Info and Gigabit-Status (the alert digest attaches it). Both take the schools as
 a list of ids or a SELECT of ids (None: all schools) and write to a path or a binary
 stream.
@@ -35,7 +35,9 @@ from openpyxl.utils import get_column_letter
 from app import codes
 from app.audit import AuditEntry
 from app.extensions import db
-from inventory.columns import COLUMNS, field_codes, header_labels
+from app.rules import Field
+from inventory.columns import field_codes, header_labels
+from inventory.kinds import KINDS
 from inventory.models import Device, NetworkLink, Offering
 from reports import readiness as rules
 from reports import replacement
@@ -59,6 +61,7 @@ SHEET_DEVICES = "Geräte"
 SHEET_LINKS = "Netzanbindungen"
 SHEET_OFFERINGS = "Angebote"
 SHEET_GIGABIT = "Gigabit-Status"
+SHEET_NEED = "Sozialindex"
 SHEET_REPLACEMENT = "Ersatzbeschaffung"
 SHEET_CODES = "Codes"
 
@@ -137,7 +140,10 @@ class SheetWriter:
             return self._text
         if kind == "any":
             return self._any
-        number_format, cast = NUMBER_FORMATS[kind]
+        if kind.startswith("decimal:"):
+            number_format, cast = "0." + "0" * int(kind.split(":")[1]), float
+        else:
+            number_format, cast = NUMBER_FORMATS[kind]
         # One styled cell per column, refilled for every row: a write-only sheet writes
         # each row out inside append(), so the cell is free again for the next row (and
         # making a styled cell per value would cost more than the rest of the row).
@@ -273,6 +279,7 @@ def write_workbook(
             workbook, SHEET_OFFERINGS, "offerings", _record_query("offerings", school_ids)
         )
         _gigabit_sheet(workbook, school_readiness, year, today)
+        _need_sheet(workbook, school_ids)
         _replacement_sheet(workbook, school_ids, today)
         _codes_sheet(workbook)
         workbook.save(target)
@@ -415,19 +422,8 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
     levels = list(codes.LEARNING_LEVELS)
     school_forms = _names(codes.SCHOOL_FORMS)
     technologies = _names(codes.LINK_TECHNOLOGIES)
-    base = header_labels("schools", LOCALE)
     columns = [
-        Column(base[0], width=12),
-        Column(base[1], width=40),
-        Column(base[2], width=16),
-        Column(base[3], width=26),
-        Column(base[4], width=8),
-        Column(base[5], width=12),
-        Column(base[6], width=20),
-        Column(base[7], "int", width=10),
-        Column(base[8], "int", width=10),
-        Column(base[9], width=30),
-        Column(base[10], width=16),
+        *registry_columns("schools"),
         Column(_("School form (name)"), width=22),
         *[
             Column(_("Devices: %(category)s", category=codes.DEVICE_CATEGORIES[c]), "int", 12)
@@ -486,20 +482,7 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
     by_id = {school.school_id: school for school in school_readiness}
 
     stmt = _scoped(
-        sa.select(
-            School.id,
-            School.school_number,
-            School.name,
-            School.school_form,
-            School.street,
-            School.postcode,
-            School.city,
-            School.district,
-            School.students,
-            School.classes,
-            School.it_contact_email,
-            School.learning_levels_codes.label("learning_levels_codes"),
-        ).order_by(School.school_number),
+        sa.select(School.id, *_registry_select(School, "schools")).order_by(School.school_number),
         School.id,
         school_ids,
     )
@@ -512,17 +495,7 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
         offered = offering_counts.get(row.id, {})
         sheet.append(
             [
-                row.school_number,
-                row.name,
-                row.school_form,
-                row.street,
-                row.postcode,
-                row.city,
-                row.district,
-                row.students,
-                row.classes,
-                row.it_contact_email,
-                row.learning_levels_codes,
+                *row[1:],
                 school_forms.get(row.school_form, row.school_form),
                 *[counts.get(c, 0) for c in categories],
                 sum(counts.values()),
@@ -541,50 +514,45 @@ def _schools_sheet(workbook, school_ids, school_readiness: list[rules.SchoolRead
 
 # --- the record sheets (re-importable) -----------------------------------------------
 
-# The column kinds of the record sheets, by field code (text when not named).
-FIELD_KINDS = {
-    "id": "int",
-    "site": "int",
-    "students": "int",
-    "classes": "int",
-    "down_mbps": "int",
-    "up_mbps": "int",
-    "is_main": "bool",
-    "price": "eur",
-    "purchase_date": "date",
-    "warranty_until": "date",
-    "planned_date": "date",
-    "active_since": "date",
-    "contract_end": "date",
-    "since": "date",
-}
-FIELD_WIDTHS = {
-    "id": 8,
-    "school_number": 12,
-    "site": 9,
-    "name": 34,
-    "street": 26,
-    "postcode": 8,
-    "inventory_number": 18,
-    "category": 18,
-    "manufacturer": 16,
-    "model": 20,
-    "serial_number": 18,
-    "room": 10,
-    "learning_level": 12,
-    "notes": 40,
-    "description": 40,
-    "provider": 18,
-    "kind": 18,
-}
+
+def column_kind(spec: Field) -> str:
+    """A registry field's column kind: its type decides the cell type and number format."""
+    if spec.type in ("int", "id", "site"):
+        return "int"
+    if spec.type in ("bool", "date"):
+        return spec.type
+    if spec.type == "decimal":
+        # Two places are an amount in EUR; more are a measure (coordinates, 6 places).
+        return "eur" if spec.places == 2 else f"decimal:{spec.places}"
+    return "text"
+
+
+def registry_columns(kind: str) -> list[Column]:
+    """The columns of a kind's fields, in the registry's order, with German headers."""
+    return [
+        Column(header, column_kind(spec), spec.width)
+        for spec, header in zip(KINDS[kind].fields, header_labels(kind, LOCALE), strict=True)
+    ]
+
+
+def _registry_select(model, kind: str) -> list:
+    """The model's columns of a kind's fields, in column order (the school's number joined
+    in, `site` as the site's id, learning levels as their comma-separated codes)."""
+    columns = []
+    for code in field_codes(kind):
+        if code == "school_number":
+            columns.append(School.school_number)
+        elif code == "site":
+            columns.append(model.site_id)
+        elif code == "learning_levels":
+            columns.append(model.learning_levels_codes.label("learning_levels"))
+        else:
+            columns.append(getattr(model, code))
+    return columns
 
 
 def _record_sheet(workbook, title: str, kind: str, stmt: sa.Select) -> None:
-    columns = [
-        Column(header, FIELD_KINDS.get(code, "text"), FIELD_WIDTHS.get(code, 14))
-        for (code, _label), header in zip(COLUMNS[kind], header_labels(kind, LOCALE), strict=True)
-    ]
-    sheet = SheetWriter(workbook, title, columns)
+    sheet = SheetWriter(workbook, title, registry_columns(kind))
     for row in _stream(stmt):
         sheet.append(row)
     sheet.finish()
@@ -594,14 +562,8 @@ def _record_query(kind: str, school_ids) -> sa.Select:
     """One row per record with exactly the columns of inventory.columns.COLUMNS[kind], in
     that order (so the sheet re-imports): the school's number joined in, `site` as the id."""
     model, order = RECORD_SHEETS[kind]
-    columns = [
-        School.school_number
-        if code == "school_number"
-        else getattr(model, "site_id" if code == "site" else code)
-        for code in field_codes(kind)
-    ]
     stmt = (
-        sa.select(*columns)
+        sa.select(*_registry_select(model, kind))
         .join(School, model.school_id == School.id)
         .order_by(School.school_number, *order(model))
     )
@@ -726,19 +688,74 @@ def _replacement_sheet(workbook, school_ids, today: dt.date | None) -> None:
     sheet.finish()
 
 
+# --- Sozialindex ----------------------------------------------------------------------
+
+
+def _need_sheet(workbook, school_ids) -> None:
+    """End-user devices per student by Sozialindex level: all schools, and the city's own."""
+    from reports.need import devices_by_sozialindex
+
+    own = _("city schools")
+    columns = [
+        Column(_("Social index"), width=14),
+        Column(_("Schools"), "int", width=10),
+        Column(_("End-user devices in use"), "int", width=14),
+        Column(_("Students"), "int", width=12),
+        Column(_("End-user devices per student"), "ratio", width=14),
+        Column(f"{_('Schools')} ({own})", "int", width=14),
+        Column(f"{_('End-user devices in use')} ({own})", "int", width=16),
+        Column(f"{_('Students')} ({own})", "int", width=14),
+        Column(f"{_('End-user devices per student')} ({own})", "ratio", width=16),
+    ]
+    sheet = SheetWriter(workbook, SHEET_NEED, columns)
+    every = devices_by_sozialindex(school_ids)
+    city = {row.level: row for row in devices_by_sozialindex(school_ids, operator="city")}
+    for row in every:
+        mine = city.get(row.level)
+        sheet.append(
+            [
+                str(row.level) if row.level is not None else _("no index"),
+                row.schools,
+                row.devices,
+                row.students,
+                round(row.per_student, 4) if row.per_student is not None else None,
+                mine.schools if mine else 0,
+                mine.devices if mine else 0,
+                mine.students if mine else 0,
+                round(mine.per_student, 4) if mine and mine.per_student is not None else None,
+            ]
+        )
+    sheet.finish()
+
+
 # --- Codes -----------------------------------------------------------------------------
 
-CODE_VOCABULARIES = [
-    ("school_form", "SCHOOL_FORMS"),
-    ("learning_level", "LEARNING_LEVELS"),
-    ("category", "DEVICE_CATEGORIES"),
-    ("status (Geräte)", "DEVICE_STATUSES"),
-    ("funding", "FUNDING_SOURCES"),
-    ("technology", "LINK_TECHNOLOGIES"),
-    ("status (Netzanbindungen)", "LINK_STATUSES"),
-    ("kind", "OFFERING_KINDS"),
-    ("status (Angebote)", "OFFERING_STATUSES"),
-]
+
+def code_vocabularies() -> list[tuple[str, dict]]:
+    """(field name, vocabulary) of every code field of the registry, each vocabulary once:
+    a vocabulary shared by several fields names them all ("learning_levels, learning_level"),
+    a field name used with several vocabularies names the sheet ("status (Geräte)")."""
+    names: dict[int, list[str]] = {}
+    vocabularies: dict[int, tuple[dict, object]] = {}
+    for kind in KINDS.values():
+        for spec in kind.fields:
+            if spec.vocabulary is None:
+                continue
+            key = id(spec.vocabulary)
+            vocabularies.setdefault(key, (spec.vocabulary, kind.sheet))
+            if spec.code not in names.setdefault(key, []):
+                names[key].append(spec.code)
+    uses: dict[str, int] = {}
+    for codes_ in names.values():
+        for code in codes_:
+            uses[code] = uses.get(code, 0) + 1
+    result = []
+    for key, (vocabulary, sheet) in vocabularies.items():
+        name = ", ".join(names[key])
+        if any(uses[code] > 1 for code in names[key]):
+            name = f"{name} ({sheet})"
+        result.append((name, vocabulary))
+    return result
 
 
 def _codes_sheet(workbook) -> None:
@@ -747,11 +764,14 @@ def _codes_sheet(workbook) -> None:
         SHEET_CODES,
         [Column(_("Field"), width=26), Column(_("Code"), width=22), Column(_("Meaning"), width=40)],
     )
-    for field_name, vocabulary in CODE_VOCABULARIES:
-        for code, label in getattr(codes, vocabulary).items():
+    for field_name, vocabulary in code_vocabularies():
+        for code, label in vocabulary.items():
             sheet.append([field_name, code, str(label)])
     sheet.append(["learning_levels", "sek1,sek2", _("Several learning levels, comma-separated")])
     sheet.append(["is_main", "WAHR / FALSCH", _("Main site of the school (yes / no)")])
+    sheet.append(["startchancen", "WAHR / FALSCH", _("In the Startchancen programme (yes / no)")])
+    sheet.append(["sozialindex", "1 … 9", _("NRW social index: 1 least, 9 most social strain")])
+    sheet.append(["lat, lon", "51,481845", _("WGS84 coordinates in degrees (6 decimals)")])
     sheet.append(["site", "123", _("The id of the site (sheet Standorte); empty: main site")])
     sheet.finish()
 

@@ -8,7 +8,7 @@ from app import codes
 from app.access import SCHOOL, SIGNED_IN, access, school_or_404, visible_school_ids
 from app.errors import NoSchoolYearError
 from app.saving import saving
-from reports import bp, replacement
+from reports import bp, need, replacement, site_map
 from reports import dashboard as figures_service
 from reports.charts import readiness_chart
 from schools import service as schools_service
@@ -43,14 +43,30 @@ def dashboard():
             _("School form"),
         ),
     }
+    operator = need.parse_operator(request.args.get("operator"))
     return render_template(
         "reports/dashboard.html",
         figures=figures,
         charts=charts,
+        city_map=_city_map(figures),
+        need_rows=need.devices_by_sozialindex(operator=operator),
+        need_operator=operator or "",
         unconfirmed=_page_of(figures.unconfirmed, "unconfirmed_page"),
         school_pages=_has_school_pages(),
         replacement_totals=_replacement_totals(),
     )
+
+
+def _city_map(figures) -> dict:
+    """The map of every site and its table (the map's text alternative)."""
+    points = site_map.map_points(figures.schools, figures.deadline.first_school_day)
+    return {
+        "svg": site_map.site_map(
+            points, _("Map of the school sites by gigabit status"), "city-map"
+        ),
+        "table": site_map.site_table(points, _("The sites as a table"), "city-map-sites"),
+        "unplaced": sum(1 for point in points if not point.on_map),
+    }
 
 
 def _replacement_totals():

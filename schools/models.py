@@ -1,13 +1,22 @@
 """The school registry: schools, their sites, school years, inventory confirmations."""
 
 import datetime as dt
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.codes import LEARNING_LEVELS, SCHOOL_FORMS
+from app.codes import LEARNING_LEVELS, SCHOOL_FORMS, SCHOOL_OPERATORS
 from app.extensions import db
 from app.model_base import NEVER_REUSE_IDS, Versioned, code_check, utcnow
+
+
+def coordinate_checks() -> tuple[sa.CheckConstraint, ...]:
+    """WGS84 degrees: latitude -90..90, longitude -180..180."""
+    return (
+        sa.CheckConstraint("lat IS NULL OR lat BETWEEN -90 AND 90", name="lat_range"),
+        sa.CheckConstraint("lon IS NULL OR lon BETWEEN -180 AND 180", name="lon_range"),
+    )
 
 
 class School(Versioned, db.Model):
@@ -17,6 +26,11 @@ class School(Versioned, db.Model):
         sa.CheckConstraint("students IS NULL OR students >= 0", name="students_not_negative"),
         sa.CheckConstraint("classes IS NULL OR classes >= 0", name="classes_not_negative"),
         sa.CheckConstraint("length(school_number) = 6", name="school_number_six_digits"),
+        code_check("operator", SCHOOL_OPERATORS),
+        sa.CheckConstraint(
+            "sozialindex IS NULL OR sozialindex BETWEEN 1 AND 9", name="sozialindex_1_to_9"
+        ),
+        *coordinate_checks(),
         NEVER_REUSE_IDS,
     )
 
@@ -34,6 +48,13 @@ class School(Versioned, db.Model):
     # Comma-separated learning level codes, e.g. "sek1,sek2"; use .learning_levels.
     learning_levels_codes: Mapped[str] = mapped_column("learning_levels", sa.String(64), default="")
     is_demo: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    operator: Mapped[str] = mapped_column(
+        sa.String(16), default="city", server_default="city", index=True
+    )
+    sozialindex: Mapped[int | None] = mapped_column(sa.Integer)
+    startchancen: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    lat: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 6))
+    lon: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
 
     sites: Mapped[list["Site"]] = relationship(
         back_populates="school",
@@ -74,6 +95,7 @@ class Site(Versioned, db.Model):
             sqlite_where=sa.text("is_main"),
             postgresql_where=sa.text("is_main"),
         ),
+        *coordinate_checks(),
         NEVER_REUSE_IDS,
     )
 
@@ -86,6 +108,8 @@ class Site(Versioned, db.Model):
     postcode: Mapped[str] = mapped_column(sa.String(10), default="")
     city: Mapped[str] = mapped_column(sa.String(100), default="Bochum")
     is_main: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    lat: Mapped[Decimal | None] = mapped_column(sa.Numeric(8, 6))
+    lon: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6))
 
     school: Mapped[School] = relationship(back_populates="sites")
 

@@ -10,6 +10,7 @@ Invariants kept here and nowhere else:
 - a school has exactly one main site; a site becomes main only through make_main_site(),
   which un-marks the old one; the main site cannot be deleted or un-marked;
 - a site's blank city is its school's city; a school's blank city is "Bochum";
+- a new school's main site gets the school's address and coordinates;
 - the records of a deleted site move to the main site;
 - a school year is labelled after its start year ("2026/27"), which is unique, and its
   first school day lies in that year;
@@ -80,11 +81,17 @@ def create_school(values: dict, *, is_demo: bool = False) -> School:
             postcode=school.postcode,
             city=school.city,
             is_main=True,
+            **main_site_coordinates(school),
         )
     )
     db.session.add(school)
     db.session.flush()
     return school
+
+
+def main_site_coordinates(school: School) -> dict:
+    """A new school's main site stands where the school does (its coordinates)."""
+    return {"lat": school.lat, "lon": school.lon}
 
 
 def update_school(school: School, values: dict, version: int | None = None) -> School:

@@ -78,12 +78,27 @@ def school_list():
 @access(SCHOOL)
 def school_detail(school_number):
     school = school_or_404(school_number)
+    page = pages.school_page(school)
     return render_template(
         "schools/detail.html",
-        page=pages.school_page(school),
+        page=page,
         school=school,
         may_edit_registry=_may_edit_registry(),
+        school_map=_school_map(page),
     )
+
+
+def _school_map(page) -> dict:
+    """The school's sites on the city's map, as the dashboard draws them, and its table."""
+    from reports import site_map
+
+    day = page.school_year.first_school_day if page.school_year else None
+    points = site_map.map_points([page.readiness], day)
+    return {
+        "svg": site_map.site_map(points, _("Map of the school's sites"), "school-map"),
+        "table": site_map.site_table(points, _("The sites as a table"), "school-map-sites"),
+        "placed": sum(1 for point in points if point.on_map),
+    }
 
 
 @bp.get("/schools/<school_number>/history")

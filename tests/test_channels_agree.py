@@ -79,11 +79,13 @@ def value_strategy(spec: Field):
     elif spec.type == "int":
         strategy = st.integers(min_value=spec.min, max_value=spec.max)
     elif spec.type == "decimal":
-        # prices with 0 to 4 decimals: 1299, 0.125, 356.881, 1299.5
-        strategy = st.builds(
-            lambda units, places: Decimal(units).scaleb(-places),
-            st.integers(min_value=0, max_value=9_999_999),
-            st.integers(min_value=0, max_value=4),
+        # up to two decimals more than stored, within the field's range: prices 1299,
+        # 0.125, 356.881, 1299.5; coordinates -7.12345678, 51.4
+        strategy = st.integers(min_value=0, max_value=spec.places + 2).flatmap(
+            lambda places: st.integers(
+                min_value=int(spec.min) * 10**places,
+                max_value=min(int(spec.max), 9_999_999) * 10**places,
+            ).map(lambda units: Decimal(units).scaleb(-places))
         )
     elif spec.type == "date":
         strategy = st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2040, 12, 31))
@@ -125,7 +127,7 @@ def _warranty_after_purchase(values: dict) -> dict:
 def expected(spec: Field, value):
     """What every channel must store for a valid value."""
     if spec.type == "decimal" and value is not None:
-        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return value.quantize(Decimal(1).scaleb(-spec.places), rounding=ROUND_HALF_UP)
     return value
 
 
@@ -138,9 +140,9 @@ def german_label(spec: Field, code: str) -> str:
 
 
 def german_amount(value: Decimal) -> str:
-    text = f"{value:f}"
+    text = f"{abs(value):f}"
     whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
+    grouped = ("-" if value < 0 else "") + f"{int(whole):,}".replace(",", ".")
     return f"{grouped},{fraction}" if fraction else grouped
 
 
@@ -381,6 +383,13 @@ INVALID = [
     ("offerings", "description", "y" * 501),
     ("schools", "students", -1),
     ("schools", "it_contact_email", "kein-at-zeichen"),
+    ("schools", "sozialindex", 0),
+    ("schools", "sozialindex", 10),
+    ("schools", "operator", "council"),
+    ("schools", "lat", Decimal("90.5")),
+    ("schools", "lon", Decimal("-180.01")),
+    ("sites", "lat", Decimal("-91")),
+    ("sites", "lon", Decimal("181")),
     ("sites", "name", "n" * 201),
     ("sites", "city", "Bo\tchum"),
 ]

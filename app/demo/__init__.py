@@ -134,6 +134,7 @@ def seed_demo() -> list[str]:
         summary = [
             _("School years added: %(count)d", count=_seed_school_years()),
             _("Schools added: %(count)d", count=_seed_schools()),
+            _("Schools given their attributes: %(count)d", count=_seed_school_attributes()),
             _("Extra sites added: %(count)d", count=_seed_extra_sites()),
             _("Schools given a demo inventory: %(count)d", count=_seed_inventory()),
         ]
@@ -177,10 +178,55 @@ def _seed_schools() -> int:
             "classes": max(1, round(students / 24)) if students else None,
             "it_contact_email": f"it-{row['school_number']}@schulen.example.org",
             "learning_levels": LEVELS_BY_FORM[form],
+            **school_attributes(row),
         }
         schools_service.create_school(values, is_demo=True)
         added += 1
     return added
+
+
+def school_operator(row: dict) -> str:
+    """IT.NRW's Rechtsstatus, with the LWL-Förderschulen (public, but run by the
+    Landschaftsverband Westfalen-Lippe, not the city) told apart by their name."""
+    if row["public_private"] == "private":
+        return "private"
+    return "other_public" if "LWL" in row["name"] else "city"
+
+
+def school_attributes(row: dict) -> dict:
+    """Operator, Sozialindex, Startchancen and coordinates of a bochum_schools.csv row."""
+    return {
+        "operator": school_operator(row),
+        "sozialindex": int(row["sozialindex_2025_26"]) if row["sozialindex_2025_26"] else None,
+        "startchancen": row["startchancen_2025_26"] == "yes",
+        "lat": Decimal(row["lat"]) if row["lat"] else None,
+        "lon": Decimal(row["lon"]) if row["lon"] else None,
+    }
+
+
+def _seed_school_attributes() -> int:
+    """Demo schools seeded before the attributes existed (no coordinates yet) get them
+    from the CSV, their main site the school's coordinates."""
+    schools = {
+        school.school_number: school
+        for school in db.session.scalars(
+            sa.select(School)
+            .where(School.is_demo, School.lat.is_(None))
+            .options(selectinload(School.sites))
+        )
+    }
+    filled = 0
+    for row in _read_csv("bochum_schools.csv"):
+        school = schools.get(row["school_number"])
+        if school is None:
+            continue
+        attributes = school_attributes(row)
+        schools_service.update_school(school, attributes)
+        main = school.main_site
+        if main is not None and main.lat is None:
+            schools_service.update_site(main, {"lat": attributes["lat"], "lon": attributes["lon"]})
+        filled += 1
+    return filled
 
 
 def _seed_extra_sites() -> int:
@@ -203,6 +249,8 @@ def _seed_extra_sites() -> int:
                 "street": row["street"],
                 "postcode": row["postcode"],
                 "city": row["city"],
+                "lat": Decimal(row["lat"]) if row["lat"] else None,
+                "lon": Decimal(row["lon"]) if row["lon"] else None,
             }
             schools_service.create_site(school, values)
             added += 1

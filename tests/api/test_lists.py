@@ -153,3 +153,13 @@ def test_school_list_takes_the_same_number_of_queries_for_any_page_size(
     with count_queries() as large:
         assert len(api.get("/schools?per_page=12", token=department).get_json()["items"]) == 12
     assert small.count == large.count
+
+
+def test_schools_filter_by_operator_and_startchancen(api, department, make_school):
+    make_school(operator="city", startchancen=True)
+    make_school(operator="city")
+    make_school(operator="private")
+    assert api.get("/schools?operator=city", token=department).get_json()["total"] == 2
+    assert api.get("/schools?operator=private", token=department).get_json()["total"] == 1
+    assert api.get("/schools?startchancen=true", token=department).get_json()["total"] == 1
+    assert api.get("/schools?operator=council", token=department).status_code == 422

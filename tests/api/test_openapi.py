@@ -27,8 +27,8 @@ DESIGN_PATHS = {
 # shared/DESIGN.md "Field names and codes", plus `version` on every object.
 DESIGN_FIELDS = {
     "School": "school_number name school_form street postcode city district students classes "
-    "it_contact_email learning_levels",
-    "Site": "id school_number name street postcode city is_main",
+    "it_contact_email learning_levels operator sozialindex startchancen lat lon",
+    "Site": "id school_number name street postcode city is_main lat lon",
     "Device": "school_number site inventory_number category manufacturer model serial_number "
     "status room learning_level purchase_date price funding warranty_until notes",
     "Link": "id school_number site provider technology down_mbps up_mbps status planned_date "

@@ -48,6 +48,7 @@ def test_school_form_accepts_a_local_it_contact(client, login_as, make_school):
         "district": school.district,
         "it_contact_email": INTERNAL,
         "learning_levels": school.learning_levels,
+        "operator": school.operator,
     }
     response = client.post(f"/schools/{school.school_number}/edit", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]

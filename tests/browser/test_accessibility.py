@@ -65,10 +65,12 @@ def _seed() -> None:
         )
     )
     schools = {}
-    for number, name, form, district in (
-        (OWN, "Goethe-Gymnasium", "gymnasium", "Bochum-Mitte"),
-        (SECOND, "Städt. Gem. Grundschule Am Hang", "grundschule", "Bochum-Süd"),
-        (OTHER, "Städt. Gem. Grundschule Zeche", "grundschule", "Wattenscheid"),
+    # Coordinates put the first two schools on the maps; the third has none (the table
+    # lists it as not recorded).
+    for number, name, form, district, lat, lon in (
+        (OWN, "Goethe-Gymnasium", "gymnasium", "Bochum-Mitte", "51.481845", "7.216236"),
+        (SECOND, "Städt. Gem. Grundschule Am Hang", "grundschule", "Bochum-Süd", "51.44", "7.25"),
+        (OTHER, "Städt. Gem. Grundschule Zeche", "grundschule", "Wattenscheid", None, None),
     ):
         school = School(
             school_number=number,
@@ -81,6 +83,9 @@ def _seed() -> None:
             students=480,
             classes=20,
             it_contact_email=f"it-{number}@schule.example.org",
+            sozialindex=4 if form == "grundschule" else None,
+            lat=Decimal(lat) if lat else None,
+            lon=Decimal(lon) if lon else None,
         )
         school.learning_levels = ["primar"] if form == "grundschule" else ["sek1", "sek2"]
         school.sites.append(Site(name="Hauptstandort", street="Schulstr. 1", is_main=True))
@@ -88,7 +93,14 @@ def _seed() -> None:
         schools[number] = school
     db.session.flush()
     own = schools[OWN]
-    annex = Site(school=own, name="Nebenstelle Wiesental", street="Wiesenweg 3", is_main=False)
+    annex = Site(
+        school=own,
+        name="Nebenstelle Wiesental",
+        street="Wiesenweg 3",
+        is_main=False,
+        lat=Decimal("51.47"),
+        lon=Decimal("7.2"),
+    )
     db.session.add(annex)
     for site in (own.main_site, annex):
         db.session.add(
@@ -219,11 +231,14 @@ class Watched:
         r"Failed to load resource: the server responded with a status of 4\d\d"
     )
 
-    def __init__(self, context):
+    def __init__(self, context, site: str):
         self.context = context
         self.page = context.new_page()
         self.errors: list[str] = []
         self.navigations: set[str] = set()
+        self.host = urlsplit(site).netloc
+        self.external: list[str] = []  # requests to any host but the test server
+        self.page.on("request", self._request)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.page.on("response", self._response)
@@ -235,6 +250,13 @@ class Watched:
         if url in self.navigations and self._LOAD_FAILED.search(message.text):
             return  # a form answered 422 on purpose
         self.errors.append(f"console error: {message.text} ({url})")
+
+    def _request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return  # nothing leaves the browser
+        if parts.netloc != self.host:
+            self.external.append(f"{request.resource_type} {request.url} ({request.frame.url})")
 
     def _response(self, response):
         if response.request.is_navigation_request():
@@ -257,7 +279,7 @@ def signed_in(browser, site):
             context = browser.new_context(locale="de-DE", viewport=DESKTOP)
             context.set_default_timeout(TIMEOUT_MS)
             context.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
-            watched = Watched(context)
+            watched = Watched(context, site)
             page = watched.page
             page.goto(f"{site}/login")
             page.fill("input[name=email]", f"{role}@a11y.example.org")
@@ -288,7 +310,9 @@ def _pattern(path: str) -> str:
 def crawl_links(page, site: str) -> list[str]:
     """The app's page links on the current page (no downloads, no fragments)."""
     paths = []
-    for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+    # getAttribute, not a.href: an SVG link's href (the maps' points) is no string.
+    resolve = "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"
+    for href in page.eval_on_selector_all("a[href]", resolve):
         parts = urlsplit(href)
         if href.startswith(site) and not NOT_PAGES.search(parts.path) and not parts.fragment:
             paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
@@ -462,6 +486,28 @@ def test_no_page_scrolls_sideways_at_390_px(signed_in, site, tmp_path, role, lan
     result = survey(signed_in, site, tmp_path, role, language)
     _assert_reached(result, role)
     assert not result.too_wide, "pages wider than 390 px:\n" + "\n".join(result.too_wide)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_makes_an_external_request(signed_in, site, tmp_path, role):
+    """Every request of every page (maps and charts included) goes to the app's own host:
+    no tile server, no CDN, no web font."""
+    result = survey(signed_in, site, tmp_path, role, "de")
+    _assert_reached(result, role)
+    watched = signed_in(role, "de")
+    assert not watched.external, "external requests:\n" + "\n".join(watched.external)
+
+
+def test_the_dashboard_map_draws_the_sites_with_coordinates(signed_in, site):
+    page = signed_in("department", "de").page
+    page.goto(site + "/")
+    points = page.locator("#city-map a.map-point")
+    assert points.count() == 3  # two main sites and the annex; the third school has none
+    assert page.locator("#city-map-sites tbody tr").count() == 4
+    first = points.first
+    assert first.get_attribute("href").startswith("/schools/")
+    first.focus()
+    assert page.evaluate("document.activeElement.closest('svg') !== null")
 
 
 def _focused(page) -> dict:

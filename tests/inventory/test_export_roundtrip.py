@@ -55,16 +55,21 @@ def _versions() -> dict:
     }
 
 
-def _sheet_rows(data: bytes, title: str) -> list[list]:
+def _sheet_cells(data: bytes, title: str) -> list[list]:
+    """(value, number format) of every cell."""
     workbook = load_workbook(io.BytesIO(data), read_only=True)
     try:
-        return [list(row) for row in workbook[title].iter_rows(values_only=True)]
+        return [
+            [(cell.value, cell.number_format) for cell in row]
+            for row in workbook[title].iter_rows()
+        ]
     finally:
         workbook.close()
 
 
-def _german_csv_cell(value) -> str:
-    """A cell as German Excel writes it into a CSV (what the user sees in the cell)."""
+def _german_csv_cell(value, number_format: str = "General") -> str:
+    """A cell as German Excel writes it into a CSV (what the user sees in the cell: a
+    number with as many decimals as its format shows, e.g. 1.299,50 or 51,481845)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -72,7 +77,8 @@ def _german_csv_cell(value) -> str:
             return value.strftime("%d.%m.%Y")
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        places = len(number_format.split(".")[1].split(" ")[0]) if "." in number_format else 2
+        return f"{value:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
     return str(value)
 
 
@@ -86,9 +92,9 @@ def _encode(channel: str, rows: list[list], title: str) -> bytes:
     if channel == "xlsx":
         raise AssertionError("the workbook is imported as exported")
     if channel == "csv":
-        text_rows = [[_german_csv_cell(value) for value in row] for row in rows]
+        text_rows = [[_german_csv_cell(*cell) for cell in row] for row in rows]
         return csv_bytes(text_rows, delimiter=";", encoding="cp1252")
-    return ods_bytes([[_ods_cell(value) for value in row] for row in rows], title=title)
+    return ods_bytes([[_ods_cell(value) for value, _format in row] for row in rows], title=title)
 
 
 def test_the_exported_demo_city_reimports_with_nothing_changed(exported):
@@ -98,7 +104,7 @@ def test_the_exported_demo_city_reimports_with_nothing_changed(exported):
         if channel == "xlsx":
             data, filename = exported, "export.xlsx"
         else:
-            data = _encode(channel, _sheet_rows(exported, title), title)
+            data = _encode(channel, _sheet_cells(exported, title), title)
             filename = f"{kind}.{channel}"
         report = import_file(kind, data, filename)
         assert report.ok, (channel, kind, [str(e) for e in report.errors[:5]], report.file_errors)

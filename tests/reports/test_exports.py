@@ -90,7 +90,13 @@ def city(make_school, make_site, make_device, make_link, make_offering, make_sch
 
 def test_workbook_has_every_sheet_and_the_importers_columns(city):
     workbook = _write(school_year="2026/27")
-    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Ersatzbeschaffung", "Codes"]
+    assert workbook.sheetnames == [
+        *SHEETS,
+        "Gigabit-Status",
+        "Sozialindex",
+        "Ersatzbeschaffung",
+        "Codes",
+    ]
     for title, kind in [
         ("Standorte", "sites"),
         ("Geräte", "devices"),
@@ -250,7 +256,7 @@ def test_school_sheet_counts_devices_offerings_and_readiness(city):
     gs = schools["100002"]
     assert gs["Gigabitfähig"] == "nein"
     assert gs["Geplante Netzanbindung"].startswith("Glasfaser")
-    assert gs[list(gs)[30]] == dt.datetime(2026, 7, 1)
+    assert gs["Geplanter Termin"] == dt.datetime(2026, 7, 1)
     assert schools["100003"]["Gigabitfähig"] == "nein"
     assert schools["100003"]["Endgeräte je Schüler/in"] == 0
 
@@ -346,7 +352,13 @@ def test_cli_export_writes_the_workbook(city, runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     workbook = load_workbook(target)
-    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Ersatzbeschaffung", "Codes"]
+    assert workbook.sheetnames == [
+        *SHEETS,
+        "Gigabit-Status",
+        "Sozialindex",
+        "Ersatzbeschaffung",
+        "Codes",
+    ]
     assert {row[0] for row in workbook["Geräte"].iter_rows(min_row=2, values_only=True)} == {
         "100001"
     }

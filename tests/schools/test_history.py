@@ -13,6 +13,7 @@ def test_history_shows_who_changed_what_after_an_edit(client, login_as, make_sch
             "school_number": school.school_number,
             "name": "Nachher-Schule",
             "school_form": school.school_form,
+            "operator": school.operator,
             "city": "Bochum",
             "district": school.district,
             "students": "600",

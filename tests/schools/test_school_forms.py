@@ -23,6 +23,7 @@ def _school_data(**overrides) -> dict:
         "classes": "36",
         "it_contact_email": "it@neue-gesamtschule.example.org",
         "learning_levels": ["sek1", "sek2"],
+        "operator": "city",
     }
     data.update(overrides)
     return data
@@ -42,6 +43,7 @@ def _edit_data(school: School, **overrides) -> dict:
         "classes": str(school.classes or ""),
         "it_contact_email": school.it_contact_email,
         "learning_levels": school.learning_levels,
+        "operator": school.operator,
     }
     data.update(overrides)
     return data
