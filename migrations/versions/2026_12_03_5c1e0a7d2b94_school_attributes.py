@@ -10,12 +10,15 @@ from data/bochum_schools.csv.
 """
 
 import sqlalchemy as sa
+
+from app.migration_helpers import NEVER_REUSE_IDS, sqlite_rebuild
 from alembic import op
 
 revision = "5c1e0a7d2b94"
 down_revision = "c4a1e7d2b9f0"
 branch_labels = None
 depends_on = None
+
 
 
 def _coordinates(batch_op, table: str) -> None:
@@ -30,41 +33,45 @@ def _coordinates(batch_op, table: str) -> None:
 
 
 def upgrade():
-    with op.batch_alter_table("schools", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("operator", sa.String(16), server_default="city", nullable=False)
-        )
-        batch_op.add_column(sa.Column("sozialindex", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("startchancen", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-        batch_op.create_check_constraint(
-            op.f("ck_schools_operator_code"), "operator IN ('city', 'other_public', 'private')"
-        )
-        batch_op.create_check_constraint(
-            op.f("ck_schools_sozialindex_1_to_9"),
-            "sozialindex IS NULL OR sozialindex BETWEEN 1 AND 9",
-        )
-        _coordinates(batch_op, "schools")
-        batch_op.create_index(batch_op.f("ix_schools_operator"), ["operator"], unique=False)
-    with op.batch_alter_table("sites", schema=None) as batch_op:
-        _coordinates(batch_op, "sites")
+    # SQLite rebuilds both tables for their CHECK constraints.
+    with sqlite_rebuild(op):
+        with op.batch_alter_table("schools", schema=None, table_kwargs=NEVER_REUSE_IDS) as batch_op:
+            batch_op.add_column(
+                sa.Column("operator", sa.String(16), server_default="city", nullable=False)
+            )
+            batch_op.add_column(sa.Column("sozialindex", sa.Integer(), nullable=True))
+            batch_op.add_column(
+                sa.Column("startchancen", sa.Boolean(), server_default=sa.false(), nullable=False)
+            )
+            batch_op.create_check_constraint(
+                op.f("ck_schools_operator_code"), "operator IN ('city', 'other_public', 'private')"
+            )
+            batch_op.create_check_constraint(
+                op.f("ck_schools_sozialindex_1_to_9"),
+                "sozialindex IS NULL OR sozialindex BETWEEN 1 AND 9",
+            )
+            _coordinates(batch_op, "schools")
+            batch_op.create_index(batch_op.f("ix_schools_operator"), ["operator"], unique=False)
+        with op.batch_alter_table("sites", schema=None, table_kwargs=NEVER_REUSE_IDS) as batch_op:
+            _coordinates(batch_op, "sites")
 
 
 def downgrade():
-    with op.batch_alter_table("sites", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("ck_sites_lon_range"), type_="check")
-        batch_op.drop_constraint(op.f("ck_sites_lat_range"), type_="check")
-        batch_op.drop_column("lon")
-        batch_op.drop_column("lat")
-    with op.batch_alter_table("schools", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_schools_operator"))
-        batch_op.drop_constraint(op.f("ck_schools_lon_range"), type_="check")
-        batch_op.drop_constraint(op.f("ck_schools_lat_range"), type_="check")
-        batch_op.drop_constraint(op.f("ck_schools_sozialindex_1_to_9"), type_="check")
-        batch_op.drop_constraint(op.f("ck_schools_operator_code"), type_="check")
-        batch_op.drop_column("lon")
-        batch_op.drop_column("lat")
-        batch_op.drop_column("startchancen")
-        batch_op.drop_column("sozialindex")
-        batch_op.drop_column("operator")
+    # SQLite rebuilds both tables for their CHECK constraints.
+    with sqlite_rebuild(op):
+        with op.batch_alter_table("sites", schema=None, table_kwargs=NEVER_REUSE_IDS) as batch_op:
+            batch_op.drop_constraint(op.f("ck_sites_lon_range"), type_="check")
+            batch_op.drop_constraint(op.f("ck_sites_lat_range"), type_="check")
+            batch_op.drop_column("lon")
+            batch_op.drop_column("lat")
+        with op.batch_alter_table("schools", schema=None, table_kwargs=NEVER_REUSE_IDS) as batch_op:
+            batch_op.drop_index(batch_op.f("ix_schools_operator"))
+            batch_op.drop_constraint(op.f("ck_schools_lon_range"), type_="check")
+            batch_op.drop_constraint(op.f("ck_schools_lat_range"), type_="check")
+            batch_op.drop_constraint(op.f("ck_schools_sozialindex_1_to_9"), type_="check")
+            batch_op.drop_constraint(op.f("ck_schools_operator_code"), type_="check")
+            batch_op.drop_column("lon")
+            batch_op.drop_column("lat")
+            batch_op.drop_column("startchancen")
+            batch_op.drop_column("sozialindex")
+            batch_op.drop_column("operator")
