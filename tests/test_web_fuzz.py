@@ -37,7 +37,7 @@ ROLES = ("admin", "department", "school_admin", "anonymous")
 FULLWIDTH = "１６９２２５"
 ARABIC_INDIC = "١٦٩٢٢٥"
 # Raw bytes in a form body: invalid UTF-8.
-INVALID_UTF8 = [b"\xff\xfe", b"ok\xc3\x28"]
+INVALID_UTF8 = b"ok\xff\xfe\xc3\x28"
 # What each form field is tried with.
 FIELD_VALUES = [
     "\x00",
@@ -51,7 +51,7 @@ FIELD_VALUES = [
     ARABIC_INDIC,
     "../../etc/passwd",
     "' OR '1'='1' --\"><script>alert(1)</script>",
-    INVALID_UTF8[0],
+    INVALID_UTF8,
 ]
 # Query parameters every page is tried with, besides those its view reads.
 QUERY_KEYS = ("page", "per_page", "id", "q")
@@ -216,6 +216,8 @@ def _share(items: list, role: str, level: str, salt: int) -> list:
     split the values between them (each value goes to exactly one role, a different one
     from door to door), so every value meets every door once and the run stays short."""
     roles = _roles_reaching(level)
+    if role not in roles:
+        return list(items)  # a form above the role (refused with 403): it gets them all
     index, count = roles.index(role), len(roles)
     return [item for position, item in enumerate(items) if (position + salt) % count == index]
 
