@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cached_property
 
 import email_validator
@@ -154,7 +154,12 @@ def _decimal(spec: Field, value):
     value = Decimal(value)
     if not value.is_finite():
         raise FieldError(_l("Not a valid amount."))
-    value = value.quantize(Decimal(1).scaleb(-spec.places), rounding=ROUND_HALF_UP)
+    try:
+        value = value.quantize(Decimal(1).scaleb(-spec.places), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        # More digits than the decimal context holds (10**30): far outside any range.
+        _range(spec, value)
+        raise FieldError(_l("Not a valid amount.")) from None
     return _range(spec, value)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from app.codes import DEVICE_CATEGORIES, DEVICE_STATUSES, LEARNING_LEVELS
 from app.extensions import db
+from app.input_guard import bounded_int
 from inventory.models import Device
 from schools.models import School
 
@@ -52,8 +53,11 @@ class DeviceFilters:
             return value if value in vocabulary else ""
 
         def positive_int(name):
-            value = args.get(name, "").strip()
-            return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+            try:
+                value = bounded_int(args.get(name, ""))
+            except ValueError:
+                return None
+            return value if value > 0 else None
 
         sort = args.get("sort", "")
         return cls(

@@ -2,11 +2,12 @@
 never 500, and a failed request leaves nothing that breaks the error page."""
 
 import pytest
+import sqlalchemy as sa
 from flask import abort
 
 from app.extensions import db
 from app.input_guard import attachment_name, bounded_int
-from inventory.models import NetworkLink
+from inventory.models import Device, NetworkLink
 from tests.inventory.test_import_helpers import german_headers, xlsx_bytes
 
 HUGE = "1" + "0" * 30
@@ -75,6 +76,30 @@ def test_page_numbers_out_of_range_show_the_first_page(client, login_as, page):
     login_as("admin")
     assert client.get(f"/admin/users/?page={page}").status_code == 200
     assert client.get(f"/notifications/?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize("site", ["9" * 5000, HUGE, "１"])
+def test_a_site_filter_out_of_range_shows_the_whole_list(client, login_as, make_school, site):
+    school = make_school()
+    login_as("department")
+    response = client.get(f"/schools/{school.school_number}/devices/?site={site}")
+    assert response.status_code == 200
+
+
+def test_an_amount_of_10_to_the_30_is_a_field_error(client, login_as, make_school):
+    school = make_school()
+    login_as("department")
+    response = client.post(
+        f"/schools/{school.school_number}/devices/new",
+        data={
+            "inventory_number": "BIG-000001",
+            "category": "laptop",
+            "status": "in_use",
+            "price": HUGE,
+        },
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Device)) == 0
 
 
 def test_bounded_int_reads_only_what_fits_a_column():
