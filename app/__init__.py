@@ -77,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     # Import every models module so the metadata (and Alembic) sees all tables.
     import api
     import inventory.models  # noqa: F401
+    import inventory.stocktake_models  # noqa: F401
     import reports.models  # noqa: F401
     import schools.models  # noqa: F401
     from app import audit, users  # noqa: F401

@@ -15,6 +15,7 @@ from app.access import visible_school_ids
 from app.audit import AuditEntry
 from app.codes import END_USER_CATEGORIES, LEARNING_LEVELS, OFFERING_KINDS, SCHOOL_FORMS
 from app.extensions import db
+from inventory import stocktake_service
 from inventory.models import Device, Offering
 from reports.exports import INVENTORY_ACTIONS
 from reports.readiness import (
@@ -384,6 +385,7 @@ def confirm_inventory(school: School, user=None, today: dt.date | None = None):
     confirmation = InventoryConfirmation(
         school_id=school.id, school_year_id=year.id, user_id=getattr(user, "id", None)
     )
+    stocktake_service.store_figures(confirmation)  # the count the confirmation rests on
     db.session.add(confirmation)
     try:
         db.session.commit()
