@@ -85,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
-    from inventory import import_views  # noqa: F401  (routes on the inventory blueprint)
+    from inventory import import_views, stocktake_views  # noqa: F401  (inventory blueprint routes)
     from inventory.views import bp as inventory_bp
     from reports import download_views, notification_views  # noqa: F401
     from reports.views import bp as reports_bp
