@@ -48,7 +48,9 @@ def authenticate() -> User | None:
         return None
     api_token = db.session.scalar(
         sa.select(ApiToken)
-        .options(joinedload(ApiToken.user))
+        # The user's schools are not loaded here (scoping asks the database with a
+        # subquery); a department user has none, a school admin's would cost a query.
+        .options(joinedload(ApiToken.user).lazyload(User.schools))
         .where(ApiToken.token_hash == ApiToken.hash(token), ApiToken.revoked_at.is_(None))
     )
     if api_token is None or not api_token.user.active:

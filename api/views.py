@@ -10,6 +10,7 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_smorest.utils import get_appcontext
 from sqlalchemy.exc import DataError
 
 from api import service
@@ -92,7 +93,10 @@ def _response_headers(response):
     so a client can send it back as If-Match."""
     response.headers.setdefault("Cache-Control", "no-store")
     if response.is_json and response.status_code in (200, 201):
-        body = response.get_json(silent=True)
+        # What the view's schema dumped (flask-smorest keeps it): no need to parse the body.
+        body = get_appcontext().get("result_dump")
+        if body is None:
+            body = response.get_json(silent=True)
         if isinstance(body, dict) and isinstance(body.get("version"), int):
             response.headers["ETag"] = f'"{body["version"]}"'
     return response
@@ -210,7 +214,7 @@ def site_list(args, school_number):
     criteria = service.equal_filters(Site, args, ("is_main",))
     stmt = sa.select(Site).where(Site.school_id == school.id, *criteria)
     return service.page_of(
-        stmt, (Site.is_main.desc(), Site.name, Site.id), args["page"], args["per_page"]
+        stmt, (Site.is_main.desc(), Site.name, Site.id), args["page"], args["per_page"], school
     )
 
 
@@ -263,7 +267,7 @@ def device_list(args, school_number):
     )
     criteria += service.site_filter(Device, school, args.get("site"))
     stmt = sa.select(Device).where(Device.school_id == school.id, *criteria)
-    return service.page_of(stmt, (Device.inventory_number,), args["page"], args["per_page"])
+    return service.page_of(stmt, (Device.inventory_number,), args["page"], args["per_page"], school)
 
 
 @bp.route("/schools/<school_number>/devices", methods=["POST"])
@@ -317,7 +321,7 @@ def link_list(args, school_number):
     criteria = service.equal_filters(NetworkLink, args, ("technology", "status"))
     criteria += service.site_filter(NetworkLink, school, args.get("site"))
     stmt = sa.select(NetworkLink).where(NetworkLink.school_id == school.id, *criteria)
-    return service.page_of(stmt, (NetworkLink.id,), args["page"], args["per_page"])
+    return service.page_of(stmt, (NetworkLink.id,), args["page"], args["per_page"], school)
 
 
 @bp.route("/schools/<school_number>/links", methods=["POST"])
@@ -366,7 +370,7 @@ def offering_list(args, school_number):
     school = school_or_404(school_number)
     criteria = service.equal_filters(Offering, args, ("learning_level", "kind", "status"))
     stmt = sa.select(Offering).where(Offering.school_id == school.id, *criteria)
-    return service.page_of(stmt, (Offering.id,), args["page"], args["per_page"])
+    return service.page_of(stmt, (Offering.id,), args["page"], args["per_page"], school)
 
 
 @bp.route("/schools/<school_number>/offerings", methods=["POST"])

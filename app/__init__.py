@@ -49,6 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     cli.init_app(app)
     templating.init_app(app)
+
+    from reports.replacement import service_lives
+
+    service_lives(app.config)  # a bad SERVICE_LIFE_YEARS stops the start, not a page later
     return app
 
 
@@ -76,29 +80,21 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     # Import every models module so the metadata (and Alembic) sees all tables.
     import api
+    import inventory
     import inventory.models  # noqa: F401
     import inventory.stocktake_models  # noqa: F401
+    import reports
     import reports.models  # noqa: F401
+    import schools
     import schools.models  # noqa: F401
     from app import audit, users  # noqa: F401
     from app.accessibility import bp as accessibility_bp
     from app.account import bp as account_bp
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
-    from inventory import import_views, stocktake_views  # noqa: F401  (inventory blueprint routes)
-    from inventory.views import bp as inventory_bp
-    from reports import download_views, notification_views  # noqa: F401
-    from reports.views import bp as reports_bp
-    from schools.views import bp as schools_bp
 
-    for blueprint in (
-        auth_bp,
-        accessibility_bp,
-        account_bp,
-        admin_bp,
-        schools_bp,
-        inventory_bp,
-        reports_bp,
-    ):
+    for blueprint in (auth_bp, accessibility_bp, account_bp, admin_bp):
         app.register_blueprint(blueprint)
-    api.init_app(app)
+    # Each domain package registers its own blueprint with all of its pages.
+    for package in (schools, inventory, reports, api):
+        package.init_app(app)

@@ -5,11 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from app import user_service
 from app.access import SIGNED_IN, access
 from app.account_forms import PasswordChangeForm, TokenForm
-from app.audit import record
 from app.extensions import db
 from app.model_base import utcnow
+from app.saving import saving
 from app.users import ApiToken, User
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -51,11 +52,8 @@ def revoke_token(token: ApiToken) -> None:
 
 def change_password(user: User, password: str) -> None:
     """A new password; the user's other sessions end, the current one is renewed."""
-    user.set_password(password)
-    user.end_sessions()
-    # The hash is never logged; that the password was changed is.
-    record("password", "users", user.email, record_id=user.id)
-    db.session.commit()
+    with saving():
+        user_service.set_password(user, password)
     login_user(user)
 
 

@@ -1,6 +1,7 @@
 """User management for admins: list, create, edit, deactivate, reset passwords.
 
-Every change is a change of a User row (or its schools), so the audit listener logs it.
+The writes are app/user_service.py's; every change is a change of a User row (or its
+schools), so the audit listener logs it.
 """
 
 import secrets
@@ -9,19 +10,21 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from sqlalchemy.orm.exc import StaleDataError
 
+from app import user_service
 from app.access import ADMIN, access
 from app.admin_forms import PasswordResetForm, UserCreateForm, UserEditForm
-from app.audit import record
+from app.errors import DuplicateError, InvalidFieldsError, SaveConflictError, StaleVersionError
 from app.extensions import db
+from app.form_rules import add_errors
+from app.saving import saving
 from app.users import User
 from schools.models import School
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-# --- service functions (the views below only parse, call and render) ---------------------
+# --- queries (the writes are app/user_service.py's) --------------------------------------
 
 
 def search_users(query: str = "") -> sa.Select:
@@ -46,53 +49,9 @@ def schools_by_id(ids) -> list[School]:
     return db.session.scalars(sa.select(School).where(School.id.in_(ids))).all()
 
 
-def email_taken(email: str) -> bool:
-    return db.session.scalar(sa.select(User.id).where(User.email == email)) is not None
-
-
 def generate_password() -> str:
     """A random password an admin passes on (16 URL-safe characters)."""
     return secrets.token_urlsafe(12)
-
-
-def create_user(email: str, name: str, role: str, schools, password: str) -> User:
-    user = User(
-        email=User.normalize_email(email),
-        name=name,
-        role=role,
-        schools=list(schools) if role == "school_admin" else [],
-    )
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-def update_user(user: User, name: str, role: str, schools) -> None:
-    user.name = name
-    user.role = role
-    # Only school admins are scoped to schools; the others see every school anyway.
-    user.schools = list(schools) if role == "school_admin" else []
-    db.session.commit()
-
-
-def set_active(user: User, active: bool) -> None:
-    """Deactivating ends the user's sessions and revokes their API tokens for good, so
-    reactivating later brings neither back."""
-    user.active = active
-    if not active:
-        user.end_sessions()
-        user.revoke_tokens()
-    db.session.commit()
-
-
-def reset_password(user: User, password: str) -> None:
-    """A new password set by an admin: every session of the user ends."""
-    user.set_password(password)
-    user.end_sessions()
-    # The hash is never logged; that a new password was set, and by whom, is.
-    record("password", "users", user.email, record_id=user.id)
-    db.session.commit()
 
 
 def _user_or_404(user_id: int) -> User:
@@ -126,28 +85,26 @@ def user_new():
     form = UserCreateForm()
     form.set_school_choices(schools)
     if form.validate_on_submit():
-        email = User.normalize_email(form.email.data)
-        if email_taken(email):
-            form.email.errors.append(_("A user with this email address exists already."))
-        else:
-            password = generate_password() if form.generate_password.data else form.password.data
-            try:
-                user = create_user(
-                    email,
-                    form.name.data or "",
+        password = generate_password() if form.generate_password.data else form.password.data
+        try:
+            with saving():
+                user = user_service.create_user(
+                    form.email.data,
                     form.role.data,
-                    schools_by_id(form.schools.data),
-                    password,
+                    password=password,
+                    name=form.name.data or "",
+                    schools=schools_by_id(form.schools.data),
                 )
-            except sa.exc.IntegrityError:  # created at the same moment by someone else
-                db.session.rollback()
-                form.email.errors.append(_("A user with this email address exists already."))
-            else:
-                if form.generate_password.data:
-                    # Shown on this one page only; it is stored nowhere but as a hash.
-                    return render_template("admin/user_created.html", user=user, password=password)
-                flash(_("User %(email)s created.", email=user.email), "success")
-                return redirect(url_for("admin.users"))
+        except InvalidFieldsError as error:
+            add_errors(form, error.fields)
+        except (DuplicateError, SaveConflictError):  # the latter: created meanwhile
+            form.email.errors.append(str(user_service.DUPLICATE_EMAIL))
+        else:
+            if form.generate_password.data:
+                # Shown on this one page only; it is stored nowhere but as a hash.
+                return render_template("admin/user_created.html", user=user, password=password)
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -160,25 +117,25 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.schools.data = [school.id for school in user.schools]
     if form.validate_on_submit():
-        if form.version.data is not None and form.version.data != user.version:
+        try:
+            with saving():
+                user_service.update_user(
+                    user,
+                    name=form.name.data or "",
+                    role=form.role.data,
+                    schools=schools_by_id(form.schools.data),
+                    version=form.version.data,
+                    by=current_user,
+                )
+        except StaleVersionError:
             form.form_errors.append(
                 _("Someone else changed this user meanwhile. Please reload the page.")
             )
-        elif user.id == current_user.id and form.role.data != "admin":
-            form.role.errors.append(_("You cannot take the admin role away from yourself."))
+        except InvalidFieldsError as error:
+            add_errors(form, error.fields)
         else:
-            try:
-                update_user(
-                    user, form.name.data or "", form.role.data, schools_by_id(form.schools.data)
-                )
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(
-                    _("Someone else changed this user meanwhile. Please reload the page.")
-                )
-            else:
-                flash(_("User %(email)s saved.", email=user.email), "success")
-                return redirect(url_for("admin.users"))
+            flash(_("User %(email)s saved.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
 
 
@@ -186,10 +143,14 @@ def user_edit(user_id: int):
 @access(ADMIN)
 def user_deactivate(user_id: int):
     user = _user_or_404(user_id)
-    if user.id == current_user.id:
-        flash(_("You cannot deactivate yourself."), "error")
+    try:
+        with saving():
+            user_service.set_active(user, False, by=current_user)
+    except InvalidFieldsError as error:
+        for messages in error.fields.values():
+            for message in messages:
+                flash(message, "error")
     else:
-        set_active(user, False)
         flash(_("User %(email)s deactivated.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
@@ -198,7 +159,8 @@ def user_deactivate(user_id: int):
 @access(ADMIN)
 def user_reactivate(user_id: int):
     user = _user_or_404(user_id)
-    set_active(user, True)
+    with saving():
+        user_service.set_active(user, True)
     flash(_("User %(email)s reactivated.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
@@ -209,9 +171,14 @@ def user_password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        reset_password(user, form.password.data)
-        if user.id == current_user.id:  # an admin's own reset keeps this session
-            login_user(user)
-        flash(_("New password for %(email)s set.", email=user.email), "success")
-        return redirect(url_for("admin.users"))
+        try:
+            with saving():
+                user_service.set_password(user, form.password.data)
+        except InvalidFieldsError as error:
+            add_errors(form, error.fields)
+        else:
+            if user.id == current_user.id:  # an admin's own reset keeps this session
+                login_user(user)
+            flash(_("New password for %(email)s set.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
     return render_template("admin/user_password.html", form=form, user=user)

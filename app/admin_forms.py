@@ -12,11 +12,19 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from app import user_service
 from app.codes import ROLES
 from app.forms import BaseForm, EmailAddress, VersionedForm
+from app.rules import FieldError
 
-MIN_PASSWORD_LENGTH = 10
-PASSWORD_LENGTH_MESSAGE = _l("The password must have 10 to 500 characters.")
+
+def password_policy(_form, field) -> None:
+    """The password rule of app/user_service.py, shown at the field."""
+    if field.data:
+        try:
+            user_service.check_password(field.data)
+        except FieldError as exc:
+            raise ValidationError(str(exc.args[0])) from None
 
 
 class _UserFields:
@@ -40,18 +48,17 @@ class _UserFields:
         ]
 
     def validate_schools(self, field) -> None:
-        if self.role.data == "school_admin" and not field.data:
-            raise ValidationError(_l("A school IT admin needs at least one school."))
+        try:
+            user_service.check_role_schools(self.role.data, field.data or [])
+        except FieldError as exc:
+            raise ValidationError(str(exc.args[0])) from None
 
 
 class UserCreateForm(_UserFields, BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = PasswordField(
         _l("Initial password"),
-        validators=[
-            Optional(),
-            Length(min=MIN_PASSWORD_LENGTH, max=500, message=PASSWORD_LENGTH_MESSAGE),
-        ],
+        validators=[Optional(), password_policy],
         description=_l(
             "At least 10 characters. Or leave it empty and let a password be generated."
         ),
@@ -80,10 +87,7 @@ class UserEditForm(_UserFields, VersionedForm):
 class PasswordResetForm(BaseForm):
     password = PasswordField(
         _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=500, message=PASSWORD_LENGTH_MESSAGE),
-        ],
+        validators=[DataRequired(), password_policy],
         description=_l("At least 10 characters."),
     )
     confirm = PasswordField(

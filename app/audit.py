@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -25,6 +25,12 @@ IGNORED_COLUMNS = {"version", "last_login_at", "last_used_at", "session_version"
 _actor_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "audit_actor", default=None
 )
+_channel_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "audit_channel", default=None
+)
+
+# Through which door a change came (DESIGN.md "AuditEntry").
+CHANNELS = ("web", "import", "api", "cli")
 
 
 class AuditEntry(db.Model):
@@ -50,6 +56,7 @@ class AuditEntry(db.Model):
     school_id: Mapped[int | None] = mapped_column(sa.Integer)  # no FK: outlives the school
     school_number: Mapped[str | None] = mapped_column(sa.String(6))
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    channel: Mapped[str | None] = mapped_column(sa.String(8))  # one of CHANNELS
 
 
 @contextlib.contextmanager
@@ -60,6 +67,27 @@ def acting_as(actor: str):
         yield
     finally:
         _actor_override.reset(token)
+
+
+@contextlib.contextmanager
+def via(channel: str):
+    """Name the channel of the changes made inside (the importer: "import")."""
+    token = _channel_override.set(channel)
+    try:
+        yield
+    finally:
+        _channel_override.reset(token)
+
+
+def current_channel() -> str:
+    """import inside via("import"); cli for commands and jobs (acting_as); else api or
+    web by the request's path."""
+    override = _channel_override.get()
+    if override:
+        return override
+    if _actor_override.get() or not has_request_context():
+        return "cli"
+    return "api" if request.path.startswith("/api/") else "web"
 
 
 def _actor() -> tuple[int | None, str]:
@@ -192,6 +220,7 @@ def _entry_rows(items) -> list[dict]:
     """AuditEntry rows for (action, obj, (school id, number), changes) items, by the
     current actor."""
     user_id, actor = _actor()
+    channel = current_channel()
     now = utcnow()
     return [
         {
@@ -205,6 +234,7 @@ def _entry_rows(items) -> list[dict]:
             "school_id": school_id,
             "school_number": school_number,
             "changes": changes,
+            "channel": channel,
         }
         for action, obj, (school_id, school_number), changes in items
     ]
@@ -251,6 +281,7 @@ def record(
             school_id=school_id,
             school_number=school_number,
             changes=changes or {},
+            channel=current_channel(),
         )
     )
 
@@ -281,28 +312,35 @@ def record_bulk_creates(table: sa.Table, rows: list[dict], school_numbers: dict[
     if not rows:
         return
     user_id, actor = _actor()
+    channel = current_channel()
     now = utcnow()
     key = KEY_COLUMNS.get(table.name, "id")
-    columns = [
-        c.key
-        for c in table.columns
-        if c.key not in SECRET_COLUMNS | IGNORED_COLUMNS and c.key != "id"
+    logged = [
+        c for c in table.columns if c.key not in SECRET_COLUMNS | IGNORED_COLUMNS and c.key != "id"
     ]
-    entries = [
-        {
-            "created_at": now,
-            "user_id": user_id,
-            "actor": actor,
-            "action": "create",
-            "object_type": table.name,
-            "object_id": str(row[key]),
-            "record_id": row["id"],
-            "school_id": row.get("school_id"),
-            "school_number": school_numbers.get(row.get("school_id")),
-            "changes": {c: [None, _jsonable(row.get(c))] for c in columns},
-        }
-        for row in rows
-    ]
+    # Only dates and decimals need converting for JSON; the other columns pass as they are.
+    converted = [c.key for c in logged if isinstance(c.type, sa.Date | sa.DateTime | sa.Numeric)]
+    keys = [c.key for c in logged]
+    entries = []
+    for row in rows:
+        changes = {c: [None, row.get(c)] for c in keys}
+        for c in converted:
+            changes[c][1] = _jsonable(changes[c][1])
+        entries.append(
+            {
+                "created_at": now,
+                "user_id": user_id,
+                "actor": actor,
+                "action": "create",
+                "object_type": table.name,
+                "object_id": str(row[key]),
+                "record_id": row["id"],
+                "school_id": row.get("school_id"),
+                "school_number": school_numbers.get(row.get("school_id")),
+                "changes": changes,
+                "channel": channel,
+            }
+        )
     db.session.execute(sa.insert(AuditEntry.__table__), entries)
 
 
@@ -351,12 +389,15 @@ def history_of(obj, limit: int = 100) -> list[AuditEntry]:
     ).all()
 
 
-def history_of_school(school_id: int, limit: int = 100) -> list[AuditEntry]:
+def school_history_query(school_id: int) -> sa.Select:
     """Everything recorded about a school and its records, newest first (by the school's
     id: a school that had the same number before does not show)."""
-    return db.session.scalars(
+    return (
         sa.select(AuditEntry)
         .where(AuditEntry.school_id == school_id)
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(limit)
-    ).all()
+    )
+
+
+def history_of_school(school_id: int, limit: int = 100) -> list[AuditEntry]:
+    return db.session.scalars(school_history_query(school_id).limit(limit)).all()

@@ -44,6 +44,9 @@ class DefaultConfig:
     ALERT_TIMEZONE = "Europe/Berlin"
     ALERT_RECIPIENTS: list[str] = []
     ALERT_MAX_ATTEMPTS = 5
+    # Replacement planning: years of service per device category, over the defaults in
+    # reports/replacement.py (e.g. {"laptop": 5, "interactive_display": 8}).
+    SERVICE_LIFE_YEARS: dict = {}
     BASE_URL = "http://127.0.0.1:5000"
 
     # Mail (SMTP)
@@ -54,6 +57,7 @@ class DefaultConfig:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_SENDER = "gute-schule@localhost"
+    MAIL_SENDER_NAME = "Gute Schule"  # the display name in From: "Gute Schule <...>"
     MAIL_TIMEOUT = 30
 
     # Lists

@@ -11,7 +11,7 @@ import smtplib
 import ssl
 import unicodedata
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
@@ -69,6 +69,10 @@ def build_message(
     one line and length-limited: no value can add a header or break the mail. Raises
     BadMessageError when the data still make no valid mail."""
     sender = header_text(sender or current_app.config["MAIL_SENDER"], ADDRESS_MAX_LENGTH)
+    sender_name = header_text(current_app.config.get("MAIL_SENDER_NAME") or "", 100)
+    if sender_name and not parseaddr(sender)[0]:
+        # The display name is quoted or encoded as needed ("Stadt Bochum, Schul-IT").
+        sender = formataddr((sender_name, sender))
     try:
         message = EmailMessage()
         message["Subject"] = header_text(subject)

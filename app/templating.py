@@ -16,7 +16,7 @@ NAVIGATION = [
     ("inventory.imports", _l("Import"), "all"),
     ("reports.downloads", _l("Reports"), "all"),
     ("reports.notifications", _l("Notifications"), "department"),
-    ("reports.school_years", _l("School years"), "department"),
+    ("schools.school_years", _l("School years"), "department"),
     ("admin.users", _l("Users"), "admin"),
     ("account.account", _l("My account"), "all"),
 ]
@@ -84,6 +84,12 @@ def format_history_time(value) -> str:
     return format_datetime(value.replace(tzinfo=dt.UTC), "dd.MM.yyyy HH:mm") if value else ""
 
 
+def _history_rows(entries):
+    from app.history import describe
+
+    return describe(entries)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         main_navigation=main_navigation,
@@ -95,5 +101,6 @@ def init_app(app: Flask) -> None:
         codes=codes,
         history_action=lambda code: str(HISTORY_ACTIONS.get(code, code)),
         history_object=lambda code: str(HISTORY_OBJECTS.get(code, code)),
+        history_rows=_history_rows,
     )
     app.jinja_env.filters["format_history_time"] = format_history_time

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 
 from app.audit import acting_as
 from app.extensions import db
+from app.i18n import cli_messages
 from inventory.importer import (
     KINDS,
     ImportRefusedError,
     ImportScope,
     analyse,
     apply,
-    messages_context,
 )
 from schools.models import School
 
@@ -43,7 +43,7 @@ def import_command(kind: str, file: Path, school_number: str | None, dry_run: bo
     Every bad row is printed as "sheet, row, column: message"; when any row is bad
     nothing is written and the exit status is 1.
     """
-    with messages_context():
+    with cli_messages():
         if not file.exists():
             _fail(_("The file %(file)s does not exist.", file=str(file)))
         limit = current_app.config["MAX_CONTENT_LENGTH"]

@@ -147,6 +147,10 @@ def read_id(value) -> int | None:
     return int(text)
 
 
+def _read_text(value) -> str:
+    return value if isinstance(value, str) else cell_text(value)
+
+
 class CellReader:
     """Reads the cells of one kind by the registry's field types; the code lookups are
     built once per import."""
@@ -158,25 +162,46 @@ class CellReader:
             for spec in self.fields.values()
             if spec.vocabulary is not None
         }
+        self._readers: dict = {}
 
     def read(self, code: str, value):
         """The typed value of one cell (a site stays text: the importer resolves it)."""
+        return self.reader(code)(value)
+
+    def reader(self, code: str):
+        """The function that reads one column's cells, built once per column."""
+        cached = self._readers.get(code)
+        if cached is None:
+            cached = self._readers[code] = self._build(code)
+        return cached
+
+    def _build(self, code: str):
         spec = self.fields[code]
         kind = spec.type
         if code == "postcode":
-            return read_postcode(value)
+            return read_postcode
         if kind in ("text", "multiline", "email", "site"):
-            if isinstance(value, str):
-                return value
-            return cell_text(value)
+            return _read_text
         if kind == "id":
-            return read_id(value)
+            return read_id
         if kind == "date":
-            return read_date(value)
+            return read_date
         if kind in ("int", "decimal"):
-            return read_number(value, integer=kind == "int")
+            integer = kind == "int"
+            return lambda value: read_number(value, integer=integer)
         if kind == "bool":
-            return read_bool(value)
+            return read_bool
+        vocabulary, lookup = spec.vocabulary, self.lookups[code]
         if kind == "codes":
-            return read_codes(value, spec.vocabulary, self.lookups[code])
-        return read_code(value, spec.vocabulary, self.lookups[code])
+            return lambda value: read_codes(value, vocabulary, lookup)
+        known: dict = {}  # a column repeats few spellings: each is looked up once
+
+        def read_one_code(value):
+            if type(value) is str:
+                found = known.get(value)
+                if found is None:
+                    found = known[value] = read_code(value, vocabulary, lookup)
+                return found
+            return read_code(value, vocabulary, lookup)
+
+        return read_one_code

@@ -14,12 +14,12 @@ from flask_login import current_user
 from app.access import SIGNED_IN, access, scope_to_user
 from app.extensions import db
 from app.input_guard import attachment_name
-from inventory import import_uploads
+from inventory import bp, import_uploads
 from inventory.import_forms import IMPORT_KINDS, ImportUploadForm
+from inventory.import_preview import changed_rows
 from inventory.import_workbooks import MIME_TYPE, errors_workbook, template_workbook
 from inventory.importer import ImportRefusedError, ImportScope, analyse, apply
 from inventory.kinds import KINDS
-from inventory.views import bp
 from schools.models import School
 
 MAX_ERRORS_SHOWN = 500
@@ -97,10 +97,13 @@ def import_template(kind):
 def import_preview(token):
     upload = _upload_or_404(token)
     report = _analyse(upload)
+    changed, more_changed = changed_rows(report)  # before the rollback expires the records
     db.session.rollback()
     errors = report.errors
     return render_template(
         "inventory/imports/preview.html",
+        changed=changed,
+        more_changed=more_changed,
         upload=upload,
         kind_label=IMPORT_KINDS[upload.kind],
         report=report,

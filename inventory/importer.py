@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
@@ -18,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import scope_to_user
-from app.audit import record
+from app.audit import record, via
 from app.errors import InvalidFieldsError
 from app.extensions import db
 from app.users import User
@@ -272,12 +273,18 @@ class _Analysis:
     def parse_row(self, number: int, values: list) -> tuple[RowResult, dict]:
         row = RowResult(number=number, values=values)
         data = {}
-        for field_name in self.columns:
+        width = len(values)
+        for field_name, index, read in self._plan:
             try:
-                data[field_name] = self.reader.read(field_name, self.cell(values, field_name))
+                data[field_name] = read(values[index] if index < width else None)
             except ValueError as exc:
                 self.error(row, field_name, str(exc.args[0]))
         return row, data
+
+    @cached_property
+    def _plan(self) -> list[tuple[str, int, object]]:
+        """(field, column index, cell reader) of every mapped column, built once."""
+        return [(name, index, self.reader.reader(name)) for name, index in self.columns.items()]
 
     def school_number_of(self, data: dict) -> str:
         return data.get("school_number") or self.scope.default_school or ""
@@ -601,7 +608,7 @@ class ImportRefusedError(Exception):
 
 def apply(report: ImportReport, only_valid: bool = False) -> dict[str, int]:
     """Write the analysed rows in one transaction and log the import. Returns the counts."""
-    with messages_context():
+    with messages_context(), via("import"):
         return _apply(report, only_valid)
 
 

@@ -130,10 +130,13 @@ def device_page(school: School, filters: DeviceFilters, per_page: int) -> Device
     page = min(filters.page, pages)
     column = SORT_COLUMNS[filters.sort]
     order = column.desc() if filters.dir == "desc" else column.asc()
-    # NULLs (no date, no price) go last in both directions, on SQLite and PostgreSQL alike.
+    # NULLs (no date, no price) go last in both directions, on SQLite and PostgreSQL alike;
+    # a column without NULLs is sorted by itself, so (school_id, inventory_number), the
+    # default, is read from its index.
+    nulls_last = (column.is_(None),) if column.expression.nullable else ()
     rows = db.session.scalars(
         stmt.options(joinedload(Device.site))
-        .order_by(column.is_(None), order, Device.inventory_number)
+        .order_by(*nulls_last, order, Device.inventory_number)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

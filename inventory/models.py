@@ -31,6 +31,8 @@ class Device(Versioned, db.Model):
         sa.CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
         sa.Index("ix_devices_school_category_status", "school_id", "category", "status"),
         sa.Index("ix_devices_school_room", "school_id", "room"),
+        # A school's devices in number order (the lists' default), deep pages included.
+        sa.Index("ix_devices_school_inventory_number", "school_id", "inventory_number"),
         NEVER_REUSE_IDS,
     )
 

@@ -12,11 +12,11 @@ from app.errors import InvalidFieldsError, NoSchoolYearError, StaleVersionError
 from app.extensions import db
 from app.saving import saving
 from app.templating import label
+from inventory import bp
 from inventory import stocktake_service as stocktake
 from inventory.listing import rooms_of
 from inventory.stocktake_forms import ConfirmStockTakeForm, ScanForm, StartStockTakeForm
 from inventory.stocktake_models import StockTake, StockTakeScan
-from inventory.views import bp
 
 LAST_SCAN = "stocktake_last_scan"  # the session key of the result shown after a redirect
 RECENT = 10

@@ -1,18 +1,16 @@
 """Device, network link and offering pages."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from app.access import SCHOOL, access, record_or_404, school_or_404
 from app.templating import label
-from inventory import records
+from inventory import bp, records
 from inventory.forms import DeviceForm, NetworkLinkForm, OfferingForm
 from inventory.listing import SORT_COLUMNS, DeviceFilters, device_page, rooms_of
 from inventory.models import Device, NetworkLink, Offering
 from inventory.records import Outcome
-
-bp = Blueprint("inventory", __name__, template_folder="templates")
 
 
 @bp.app_template_filter("inventory_date")

@@ -7,56 +7,86 @@ import logging
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.audit import acting_as
+from app.i18n import translated
 
 alerts = AppGroup("alerts", help="The gigabit alert job.")
 
 
-def _parse_day(_ctx, _param, value: str | None) -> dt.date | None:
+def _parse_day(value: str | None) -> dt.date | None:
+    """--today, parsed inside the command so the message speaks the terminal's language."""
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter("use YYYY-MM-DD, e.g. 2026-06-10") from exc
+        raise click.BadParameter(
+            _("use YYYY-MM-DD, e.g. 2026-06-10"), param_hint="'--today'"
+        ) from exc
 
 
 @alerts.command("run")
-@click.option("--today", callback=_parse_day, help="Run as on this day (YYYY-MM-DD).")
+@click.option("--today", "today_text", help="Run as on this day (YYYY-MM-DD).")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; write nothing.")
-def run_command(today: dt.date | None, dry_run: bool) -> None:
+@translated
+def run_command(today_text: str | None, dry_run: bool) -> None:
     """Check gigabit readiness once and send the mails that are due."""
     from reports.alerts import run_alerts
 
+    today = _parse_day(today_text)
     with acting_as("alerts"):
         result = run_alerts(today, trigger="manual", dry_run=dry_run)
     if result.stage is None:
-        click.echo(f"{result.today.isoformat()}: no alert stage is due.")
+        click.echo(_("%(day)s: no alert stage is due.", day=result.today.isoformat()))
     else:
         click.echo(
-            f"{result.today.isoformat()}: school year {result.school_year}, stage "
-            f"{result.stage}, {result.not_ready} schools not gigabit-ready."
+            _(
+                "%(day)s: school year %(year)s, stage %(stage)s, %(count)d schools not "
+                "gigabit-ready.",
+                day=result.today.isoformat(),
+                year=result.school_year,
+                stage=result.stage,
+                count=result.not_ready,
+            )
         )
     if dry_run:
-        click.echo(f"Dry run: {len(result.planned)} mails would be sent, nothing was written.")
+        click.echo(
+            ngettext(
+                "Dry run: %(num)d mail would be sent, nothing was written.",
+                "Dry run: %(num)d mails would be sent, nothing was written.",
+                len(result.planned),
+            )
+        )
         for mail in result.planned:
             click.echo(f"  {mail.kind:6} {mail.recipient:40} {mail.subject}")
         return
     click.echo(
-        f"Queued {result.queued}, sent {result.sent}, failed {result.failed}, "
-        f"closed as superseded {result.superseded}."
+        _(
+            "Queued %(queued)d, sent %(sent)d, failed %(failed)d, closed as superseded "
+            "%(superseded)d.",
+            queued=result.queued,
+            sent=result.sent,
+            failed=result.failed,
+            superseded=result.superseded,
+        )
     )
     if not result.ok:
         for error in result.errors:
-            click.echo(f"not sent: {error}", err=True)
+            click.echo(_("not sent: %(error)s", error=error), err=True)
         raise click.ClickException(
-            f"{result.failed} mails could not be sent; they stay pending for the next run."
+            _(
+                "%(count)d mails could not be sent; they stay pending for the next run.",
+                count=result.failed,
+            )
         )
 
 
 @click.command("scheduler")
 @with_appcontext
+@translated
 def scheduler_command() -> None:
     """Run the scheduler in the foreground (its own process; run exactly one)."""
     from app.scheduler import build_scheduler
@@ -65,8 +95,11 @@ def scheduler_command() -> None:
     app = current_app._get_current_object()
     scheduler = build_scheduler(app)
     click.echo(
-        f"Scheduler started: gigabit alerts at {app.config['ALERT_SCHEDULE']!r} "
-        f"({app.config['ALERT_TIMEZONE']}). Stop with Ctrl+C."
+        _(
+            "Scheduler started: gigabit alerts at %(schedule)s (%(timezone)s). Stop with Ctrl+C.",
+            schedule=repr(app.config["ALERT_SCHEDULE"]),
+            timezone=app.config["ALERT_TIMEZONE"],
+        )
     )
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()

@@ -1,5 +1,5 @@
-"""What the department keeps for the alerts: the digest recipients, the school years,
-and the queries of the "Benachrichtigungen" page."""
+"""What the department keeps for the alerts: the digest recipients, and the queries of
+the "Benachrichtigungen" page."""
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -8,11 +8,9 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.forms import BaseForm, EmailAddress
-from app.saving import SaveConflictError, check_version, commit
+from app.saving import SaveConflictError, commit
 from reports.alerts import JOB_NAME, configured_recipients, normalize_email
 from reports.models import AlertDelivery, AlertRecipient, JobRun
-from schools.forms import SchoolYearForm
-from schools.models import SchoolYear
 
 OUTBOX_FILTERS = ("pending", "sent", "failed")
 
@@ -76,27 +74,3 @@ def add_recipient(address: str) -> AlertRecipient:
 def remove_recipient(recipient: AlertRecipient) -> None:
     db.session.delete(recipient)
     db.session.commit()
-
-
-# --- school years -------------------------------------------------------------------
-
-
-def school_years() -> list[SchoolYear]:
-    return list(db.session.scalars(sa.select(SchoolYear).order_by(SchoolYear.start_year)))
-
-
-def save_school_year(form: SchoolYearForm, school_year: SchoolYear | None = None) -> SchoolYear:
-    """Create a school year, or update one if the form carries its current version."""
-    if school_year is None:
-        school_year = SchoolYear()
-        db.session.add(school_year)
-    else:
-        check_version(school_year, form.version.data)
-    school_year.label = form.label.data
-    school_year.start_year = int(form.label.data[:4])
-    school_year.first_school_day = form.first_school_day.data
-    try:
-        commit()
-    except SaveConflictError as exc:
-        raise DuplicateError(form.label.data) from exc
-    return school_year

@@ -95,15 +95,50 @@ def alert_today() -> dt.date:
     return dt.datetime.now(ZoneInfo(current_app.config["ALERT_TIMEZONE"])).date()
 
 
-def due_stage(today: dt.date) -> DueStage | None:
-    """The one stage due on that day: the upcoming school year's lead stage, else the
-    overdue stage of the school year that has just begun."""
+def stage_settings() -> tuple[list[int], int]:
+    """ALERT_LEAD_DAYS and ALERT_OVERDUE_WEEKS from the config."""
     config = current_app.config
     lead_days = config["ALERT_LEAD_DAYS"]
     if isinstance(lead_days, str | int):  # "84,42,14" or a single number from the environment
         lead_days = str(lead_days).split(",")
-    lead_days = [int(days) for days in lead_days]
-    overdue_weeks = int(config["ALERT_OVERDUE_WEEKS"])
+    return [int(days) for days in lead_days], int(config["ALERT_OVERDUE_WEEKS"])
+
+
+def next_stage(today: dt.date) -> DueStage | None:
+    """The next stage to become due after `today`: its school year, stage and the day it
+    starts (as `today` of the DueStage). None: no school year ahead has stages."""
+    from schools.models import SchoolYear
+
+    lead_days, overdue_weeks = stage_settings()
+    earliest = today - dt.timedelta(weeks=overdue_weeks + 1)
+    first_days = db.session.scalars(
+        sa.select(SchoolYear.first_school_day)
+        .where(SchoolYear.first_school_day >= earliest)
+        .order_by(SchoolYear.first_school_day)
+    )
+    starts: set[dt.date] = set()
+    for first_day in first_days:
+        starts.update(first_day - dt.timedelta(days=days) for days in lead_days if days >= 0)
+        starts.update(first_day + dt.timedelta(weeks=week) for week in range(1, overdue_weeks + 1))
+    now = due_stage(today)
+    current = (now.school_year_id, now.stage) if now else None
+    for start in sorted(day for day in starts if day > today):
+        due = due_stage(start)
+        if due is None or (due.school_year_id, due.stage) == current:
+            continue
+        before = due_stage(start - dt.timedelta(days=1))
+        if before is None or (before.school_year_id, before.stage) != (
+            due.school_year_id,
+            due.stage,
+        ):
+            return due
+    return None
+
+
+def due_stage(today: dt.date) -> DueStage | None:
+    """The one stage due on that day: the upcoming school year's lead stage, else the
+    overdue stage of the school year that has just begun."""
+    lead_days, overdue_weeks = stage_settings()
     for school_year in (upcoming_school_year(today), current_school_year(today)):
         if school_year is None:
             continue

@@ -152,11 +152,16 @@ def _group(schools, statuses, key, order=None) -> list[GroupFigures]:
     return sorted(groups.values(), key=lambda g: (g.key == "", g.key))
 
 
-def at_risk_schools(schools: list[SchoolReadiness], first_school_day) -> list[AtRiskSchool]:
+def at_risk_schools(
+    schools: list[SchoolReadiness], first_school_day, today: dt.date | None = None
+) -> list[AtRiskSchool]:
+    """Schools at risk by the first school day, and (given today) those whose planned
+    date has passed while the link is still not active: that plan has slipped."""
     return [
         AtRiskSchool(school, school.sites_not_ready, school.planned_date)
         for school in schools
         if school.status_by(first_school_day) == STATUS_AT_RISK
+        or (today is not None and school.has_late_plan(today, first_school_day))
     ]
 
 
@@ -251,7 +256,7 @@ def city_figures(today: dt.date | None = None) -> CityFigures:
         current_year=current,
         schools=schools,
         statuses=statuses,
-        at_risk=at_risk_schools(schools, due.first_school_day),
+        at_risk=at_risk_schools(schools, due.first_school_day, due.today),
         by_district=_group(schools, statuses, lambda s: s.district),
         by_school_form=_group(schools, statuses, lambda s: s.school_form, list(SCHOOL_FORMS)),
         devices_by_form=devices_by_school_form(),
@@ -389,43 +394,3 @@ def own_schools_figures(user=None, today: dt.date | None = None) -> SchoolsFigur
             for level, kinds in overview.offerings.items()
         }
     return SchoolsFigures(deadline=due, current_year=current, schools=list(overviews.values()))
-
-
-# --- inventory confirmation ----------------------------------------------------------
-
-
-class NoSchoolYearError(Exception):
-    """There is no current school year to confirm the inventory for."""
-
-
-def confirm_inventory(school: School, user=None, today: dt.date | None = None):
-    """Record "our inventory is complete" for the current school year; confirming again
-    changes nothing. Returns (confirmation, created)."""
-    year = current_school_year(today)
-    if year is None:
-        raise NoSchoolYearError()
-    user = user if user is not None else current_user
-    existing = _confirmation(school.id, year.id)
-    if existing is not None:
-        return existing, False
-    confirmation = InventoryConfirmation(
-        school_id=school.id, school_year_id=year.id, user_id=getattr(user, "id", None)
-    )
-    stocktake_service.store_figures(confirmation)  # the count the confirmation rests on
-    db.session.add(confirmation)
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # Someone confirmed in the same moment: theirs stands.
-        db.session.rollback()
-        return _confirmation(school.id, year.id), False
-    return confirmation, True
-
-
-def _confirmation(school_id: int, school_year_id: int) -> InventoryConfirmation | None:
-    return db.session.scalar(
-        sa.select(InventoryConfirmation).where(
-            InventoryConfirmation.school_id == school_id,
-            InventoryConfirmation.school_year_id == school_year_id,
-        )
-    )

@@ -4,7 +4,7 @@ import os
 import tempfile
 
 import sqlalchemy as sa
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, SelectMultipleField
@@ -15,8 +15,7 @@ from app.access import SIGNED_IN, access, scope_to_user, visible_school_ids
 from app.codes import SCHOOL_FORMS, CodeChoice, choices
 from app.extensions import db
 from app.forms import BaseForm
-from reports import exports
-from reports.views import bp
+from reports import bp, exports
 from schools.models import School, SchoolYear
 
 
@@ -101,7 +100,7 @@ def download_workbook():
         school_numbers=numbers,
         school_year=form.school_year.data,
     )
-    filename = exports.suggested_filename()
+    filename = _filename(school_ids)
     # A temporary file, not memory: the workbook may be large.
     workbook = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _chunks)
     try:
@@ -131,6 +130,14 @@ def download_workbook():
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     response.headers["Content-Length"] = str(size)
     return response
+
+
+def _filename(school_ids: sa.Select) -> str:
+    """Named after the school when the workbook holds one, else after the city."""
+    schools = db.session.scalars(sa.select(School).where(School.id.in_(school_ids)).limit(2)).all()
+    if len(schools) == 1:
+        return exports.suggested_filename(school=schools[0])
+    return exports.suggested_filename(city=current_app.config["SITE_OPERATOR"])
 
 
 def _chunks(file, size: int = 64 * 1024):

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from app.audit import acting_as, record
 from app.extensions import db
+from app.i18n import translated
 
 
 @click.command("export")
@@ -18,18 +20,21 @@ from app.extensions import db
     "--school-year", default=None, help="School year for the gigabit sheet, e.g. 2026/27."
 )
 @with_appcontext
+@translated
 def export_command(file: Path, schools: tuple[str, ...], school_year: str | None) -> None:
     """Write the department workbook (all schools, or the given ones) to FILE.xlsx."""
     from reports import exports
 
     unknown = exports.unknown_school_numbers(schools)
     if unknown:
-        raise click.ClickException(f"No school with number {', '.join(unknown)}.")
+        raise click.ClickException(
+            _("No school with number %(numbers)s.", numbers=", ".join(unknown))
+        )
     try:
         year = exports.resolve_school_year(school_year)
     except exports.ExportError as exc:
         raise click.ClickException(
-            f"Unknown school year {school_year!r} (write it as 2026/27)."
+            _("Unknown school year %(year)s (write it as 2026/27).", year=repr(school_year))
         ) from exc
     school_ids = exports.select_schools(school_numbers=schools) if schools else None
     filters_text = exports.describe_filters(
@@ -57,7 +62,7 @@ def export_command(file: Path, schools: tuple[str, ...], school_year: str | None
     with acting_as("cli"):
         record("export", "workbook", target.name, changes={"filters": filters_text})
         db.session.commit()
-    click.echo(f"Wrote {target}.")
+    click.echo(_("Wrote %(file)s.", file=str(target)))
 
 
 commands = [export_command]

@@ -18,6 +18,7 @@ formula, "#N/A" never an error value, and control characters are stripped.
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -37,6 +38,7 @@ from app.extensions import db
 from inventory.columns import COLUMNS, field_codes, header_labels
 from inventory.models import Device, NetworkLink, Offering
 from reports import readiness as rules
+from reports import replacement
 from schools.models import School, SchoolYear, Site
 from schools.school_years import current_school_year, today_in_berlin, upcoming_school_year
 
@@ -57,6 +59,7 @@ SHEET_DEVICES = "Geräte"
 SHEET_LINKS = "Netzanbindungen"
 SHEET_OFFERINGS = "Angebote"
 SHEET_GIGABIT = "Gigabit-Status"
+SHEET_REPLACEMENT = "Ersatzbeschaffung"
 SHEET_CODES = "Codes"
 
 # Devices that count in the school sheet: everything the school has, not what is gone.
@@ -140,9 +143,19 @@ class SheetWriter:
         # making a styled cell per value would cost more than the rest of the row).
         cell = WriteOnlyCell(self.sheet)
         cell.number_format = number_format
+        # The column's values have one type (a date, a datetime, a number), so the cell's
+        # type is set once and the values are put in as they are, without openpyxl's
+        # type inference per value (cell.value = ...); any other value goes through it.
+        data_type = "d" if number_format in (DATE_FORMAT, DATETIME_FORMAT) else "n"
+        plain = {"d": (dt.date, dt.datetime), "n": (float, int)}[data_type]
 
         def convert(value):
-            cell.value = cast(value) if cast else value
+            value = cast(value) if cast else value
+            if type(value) in plain:
+                cell._value = value
+                cell.data_type = data_type
+            else:
+                cell.value = value
             return cell
 
         return convert
@@ -260,6 +273,7 @@ def write_workbook(
             workbook, SHEET_OFFERINGS, "offerings", _record_query("offerings", school_ids)
         )
         _gigabit_sheet(workbook, school_readiness, year, today)
+        _replacement_sheet(workbook, school_ids, today)
         _codes_sheet(workbook)
         workbook.save(target)
 
@@ -271,19 +285,50 @@ def write_gigabit_status_workbook(
     with force_locale(LOCALE):
         year = resolve_school_year(school_year)
         workbook = Workbook(write_only=True)
-        _info_sheet(workbook, school_ids, year, generated_by, "")
+        _info_sheet(workbook, school_ids, year, generated_by, "", codes=False)
         _gigabit_sheet(workbook, rules.readiness(school_ids), year, today)
         workbook.save(target)
 
 
-def suggested_filename(today: dt.date | None = None) -> str:
-    return f"gute-schule-{(today or today_in_berlin()).isoformat()}.xlsx"
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
+
+
+def file_slug(text: str, max_length: int = 60) -> str:
+    """Text as a file name part: "Städt. Gymnasium am Park" -> "staedt-gymnasium-am-park"."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", str(text).translate(_UMLAUTS))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:  # cut at a word's end, not inside a word
+        slug = slug[: max_length + 1].rpartition("-")[0] or slug[:max_length]
+    return slug.strip("-")
+
+
+def suggested_filename(
+    today: dt.date | None = None, *, school: School | None = None, city: str = ""
+) -> str:
+    """One school's workbook: number, name and date; else the city (the operator) and date.
+
+    "gute-schule-100001-staedt-gymnasium-2026-08-26.xlsx", "gute-schule-stadt-bochum-2026-08-26.xlsx"."""
+    day = (today or today_in_berlin()).isoformat()
+    if school is not None:
+        parts = [school.school_number, file_slug(school.name)]
+    else:
+        parts = [file_slug(city)]
+    return "-".join(["gute-schule", *[part for part in parts if part], day]) + ".xlsx"
 
 
 # --- Info ------------------------------------------------------------------------------
 
 
-def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, filters_text):
+def _info_sheet(
+    workbook, school_ids, year: SchoolYear | None, generated_by, filters_text, *, codes=True
+):
+    """The Info sheet; `codes` says whether the workbook has the Codes sheet it refers to."""
     from flask import current_app
 
     sheet = SheetWriter(
@@ -313,7 +358,6 @@ def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, fil
             _("Device counts"),
             _("Devices in use, in repair and spare; ordered and retired devices are not counted."),
         ),
-        (_("Codes"), _("The code columns hold codes; the sheet Codes explains them.")),
         (
             _("Data source"),
             _(
@@ -327,6 +371,10 @@ def _info_sheet(workbook, school_ids, year: SchoolYear | None, generated_by, fil
             _("School sites: City of Bochum, open data (StadtBochum/OpenData), licence CC0 1.0."),
         ),
     ]
+    if codes:
+        rows.insert(
+            8, (_("Codes"), _("The code columns hold codes; the sheet Codes explains them."))
+        )
     if has_demo:
         rows.append(
             (
@@ -644,6 +692,37 @@ def _gigabit_sheet(
                     school_status,
                 ]
             )
+    sheet.finish()
+
+
+def _replacement_sheet(workbook, school_ids, today: dt.date | None) -> None:
+    """Devices due for replacement in the next five years (reports/replacement.py)."""
+    plan = replacement.plan(school_ids, first_year=(today or today_in_berlin()).year)
+    columns = [
+        Column(_("Year"), "int", width=8),
+        Column(_("School number"), width=12),
+        Column(_("School"), width=40),
+        Column(_("Category"), width=22),
+        Column(_("Devices"), "int", width=10),
+        Column(_("of them overdue"), "int", width=12),
+        Column(_("Latest price"), "eur", width=14),
+        Column(_("Cost forecast"), "eur", width=16),
+    ]
+    sheet = SheetWriter(workbook, SHEET_REPLACEMENT, columns)
+    categories = _names(codes.DEVICE_CATEGORIES)
+    for row in plan.rows:
+        sheet.append(
+            [
+                row.year,
+                row.school_number,
+                row.school_name,
+                categories.get(row.category, row.category),
+                row.count,
+                row.overdue,
+                row.unit_price,
+                row.cost,
+            ]
+        )
     sheet.finish()
 
 

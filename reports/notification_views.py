@@ -1,5 +1,5 @@
-"""The department's "Benachrichtigungen" page (alert runs, outbox, preview, recipients)
-and the school years (routes on the reports blueprint)."""
+"""The department's "Benachrichtigungen" page (alert runs, outbox, preview, recipients);
+routes on the reports blueprint."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,19 +8,17 @@ from flask_babel import lazy_gettext as _l
 from app.access import DEPARTMENT, access
 from app.audit import acting_as
 from app.extensions import db
-from app.saving import StaleVersionError
 from reports import alert_settings as settings
+from reports import bp
 from reports.alert_mail import stage_label
-from reports.alerts import alert_today, configured_recipients, delivery_state, run_alerts
-from reports.models import AlertRecipient
-from reports.views import bp
-from schools.forms import SchoolYearForm
-from schools.school_years import school_year_by_start
-
-STALE_MESSAGE = _l(
-    "Someone else has changed this school year in the meantime. Your changes were not "
-    "saved; the form now shows the current values. Please enter your changes again."
+from reports.alerts import (
+    alert_today,
+    configured_recipients,
+    delivery_state,
+    next_stage,
+    run_alerts,
 )
+from reports.models import AlertRecipient
 
 TRIGGER_LABELS = {
     "manual": _l("command line"),
@@ -49,6 +47,7 @@ def _notifications_page(form: settings.RecipientForm, status_code: int = 200):
         stage_label=stage_label,
         trigger_labels=TRIGGER_LABELS,
         preview=run_alerts(alert_today(), dry_run=True),
+        next_stage=next_stage(alert_today()),
         configured=configured_recipients(),
         recipients=settings.saved_recipients(),
         form=form,
@@ -122,62 +121,3 @@ def notification_recipient_delete(recipient_id: int):
     settings.remove_recipient(recipient)
     flash(_("%(email)s no longer receives the digest.", email=email), "success")
     return redirect(url_for("reports.notifications") + "#recipients")
-
-
-# --- school years ------------------------------------------------------------------------
-
-
-@bp.get("/school-years/")
-@access(DEPARTMENT)
-def school_years():
-    return render_template("reports/school_years.html", school_years=settings.school_years())
-
-
-@bp.route("/school-years/new", methods=["GET", "POST"])
-@access(DEPARTMENT)
-def school_year_new():
-    form = SchoolYearForm()
-    if request.method == "POST" and form.validate():
-        try:
-            school_year = settings.save_school_year(form)
-        except settings.DuplicateError:
-            form.label.errors.append(_("This school year exists already."))
-        else:
-            flash(
-                _("The school year %(label)s has been added.", label=school_year.label), "success"
-            )
-            return redirect(url_for("reports.school_years"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("reports/school_years_form.html", form=form, school_year=None), status
-
-
-@bp.route("/school-years/<int:start_year>/edit", methods=["GET", "POST"])
-@access(DEPARTMENT)
-def school_year_edit(start_year: int):
-    school_year = school_year_by_start(start_year) or abort(404)
-    stale = False
-    if request.method == "POST":
-        form = SchoolYearForm(school_year=school_year)
-        if form.validate():
-            try:
-                settings.save_school_year(form, school_year)
-            except StaleVersionError:
-                stale = True
-            except settings.DuplicateError:
-                form.label.errors.append(_("This school year exists already."))
-            else:
-                flash(_("The changes have been saved."), "success")
-                return redirect(url_for("reports.school_years"))
-        if stale:
-            school_year = school_year_by_start(start_year) or abort(404)
-            form = SchoolYearForm(formdata=None, obj=school_year, school_year=school_year)
-    else:
-        form = SchoolYearForm(formdata=None, obj=school_year, school_year=school_year)
-    status = 409 if stale else (422 if request.method == "POST" else 200)
-    return render_template(
-        "reports/school_years_form.html",
-        form=form,
-        school_year=school_year,
-        stale=stale,
-        stale_message=STALE_MESSAGE,
-    ), status

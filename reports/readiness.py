@@ -28,6 +28,19 @@ STATUS_READY = "ready"
 STATUS_PLANNED = "planned"  # every site that is not ready has a fast link planned by the day
 STATUS_AT_RISK = "at_risk"  # no plan, or a plan after the day
 
+# A not-ready site's plan, judged on a day against a first school day.
+PLAN_NONE = "no_plan"  # no fast link planned, or planned without a date
+PLAN_OVERDUE = "overdue"  # the planned date has passed and the link is still not active
+PLAN_TOO_LATE = "too_late"  # planned only after the first school day
+PLAN_IN_TIME = "in_time"
+PLAN_LATE_STATES = (PLAN_OVERDUE, PLAN_TOO_LATE)
+
+# The groups of the alert digest, in its order.
+GROUP_NO_PLAN = "no_plan"
+GROUP_LATE = "late"  # some plan too late or overdue
+GROUP_IN_TIME = "in_time"
+PLAN_GROUPS = (GROUP_NO_PLAN, GROUP_LATE, GROUP_IN_TIME)
+
 
 @dataclass(frozen=True)
 class Thresholds:
@@ -84,6 +97,19 @@ class SiteReadiness:
             return STATUS_PLANNED
         return STATUS_AT_RISK
 
+    def plan_state(self, today: dt.date, deadline: dt.date | None) -> str | None:
+        """None for a ready site, else no_plan, overdue, too_late or in_time."""
+        if self.ready:
+            return None
+        plan = self.planned_link
+        if plan is None or plan.planned_date is None:
+            return PLAN_NONE
+        if plan.planned_date < today:
+            return PLAN_OVERDUE
+        if deadline is not None and plan.planned_date > deadline:
+            return PLAN_TOO_LATE
+        return PLAN_IN_TIME
+
 
 @dataclass
 class SchoolReadiness:
@@ -111,6 +137,21 @@ class SchoolReadiness:
         if statuses == {STATUS_READY}:
             return STATUS_READY
         return STATUS_AT_RISK if STATUS_AT_RISK in statuses else STATUS_PLANNED
+
+    def plan_group(self, today: dt.date, deadline: dt.date | None) -> str:
+        """The digest's group: no_plan when some missing site has none, late when some
+        plan is overdue or after the first school day, else in_time."""
+        states = {site.plan_state(today, deadline) for site in self.sites_not_ready}
+        if PLAN_NONE in states or not self.sites:
+            return GROUP_NO_PLAN
+        if states & set(PLAN_LATE_STATES):
+            return GROUP_LATE
+        return GROUP_IN_TIME
+
+    def has_late_plan(self, today: dt.date, deadline: dt.date | None) -> bool:
+        return any(
+            site.plan_state(today, deadline) in PLAN_LATE_STATES for site in self.sites_not_ready
+        )
 
     @property
     def planned_date(self) -> dt.date | None:

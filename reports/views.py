@@ -1,15 +1,17 @@
 """Dashboard and report downloads."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import codes
 from app.access import SCHOOL, SIGNED_IN, access, school_or_404
+from app.errors import NoSchoolYearError
+from app.saving import saving
+from reports import bp
 from reports import dashboard as figures_service
 from reports.charts import readiness_chart
-
-bp = Blueprint("reports", __name__, template_folder="templates")
+from schools import service as schools_service
 
 
 def _has_school_pages() -> bool:
@@ -71,8 +73,9 @@ def _page_of(items: list, parameter: str) -> ListPage:
 def confirm_inventory(school_number):
     school = school_or_404(school_number)
     try:
-        created = figures_service.confirm_inventory(school)[1]
-    except figures_service.NoSchoolYearError:
+        with saving():
+            created = schools_service.confirm_inventory(school, current_user)[1]
+    except NoSchoolYearError:
         flash(_("There is no current school year to confirm the inventory for."), "error")
     else:
         if created:

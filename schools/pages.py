@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.access import scope_to_user
-from app.audit import AuditEntry, history_of_school
+from app.audit import AuditEntry, history_of_school, school_history_query
 from app.codes import DEVICE_CATEGORIES, DEVICE_STATUSES, END_USER_CATEGORIES, LEARNING_LEVELS
 from app.extensions import db
 from inventory.models import Device, NetworkLink, Offering
@@ -17,7 +17,7 @@ from schools.school_years import upcoming_school_year
 
 # How many history entries the school page shows; the history page shows up to the larger one.
 RECENT_HISTORY = 15
-FULL_HISTORY = 1000
+HISTORY_PER_PAGE = 50  # entries per page of a school's whole history
 
 # Badge CSS class of each readiness status.
 BADGE_CLASSES = {"ready": "ready", "planned": "planned", STATUS_AT_RISK: "not-ready"}
@@ -206,8 +206,11 @@ def school_page(school: School) -> SchoolPage:
     )
 
 
-def full_history(school: School) -> list[AuditEntry]:
-    return history_of_school(school.id, limit=FULL_HISTORY)
+def history_page(school: School, page: int, per_page: int = HISTORY_PER_PAGE):
+    """One page of the school's whole history (a Flask-SQLAlchemy pagination)."""
+    return db.paginate(
+        school_history_query(school.id), page=page, per_page=per_page, error_out=False
+    )
 
 
 # --- changes -----------------------------------------------------------------------------

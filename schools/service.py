@@ -10,7 +10,10 @@ Invariants kept here and nowhere else:
 - a school has exactly one main site; a site becomes main only through make_main_site(),
   which un-marks the old one; the main site cannot be deleted or un-marked;
 - a site's blank city is its school's city; a school's blank city is "Bochum";
-- the records of a deleted site move to the main site.
+- the records of a deleted site move to the main site;
+- a school year is labelled after its start year ("2026/27"), which is unique, and its
+  first school day lies in that year;
+- a school's inventory is confirmed at most once per school year.
 """
 
 import datetime as dt
@@ -22,12 +25,14 @@ from app.errors import (
     DuplicateError,
     InvalidFieldsError,
     MainSiteNotDeletableError,
+    NoSchoolYearError,
 )
 from app.extensions import db
-from app.rules import require, validate
+from app.rules import Field, FieldError, clean, require, validate
 from app.saving import check_version
 from inventory.kinds import SCHOOLS, SITES
-from schools.models import School, SchoolYear, Site
+from schools.models import InventoryConfirmation, School, SchoolYear, Site
+from schools.school_years import current_school_year
 
 MAIN_SITE_NAME = "Hauptstandort"
 DUPLICATE_SCHOOL = _l("A school with this number exists already.")
@@ -169,26 +174,109 @@ def delete_site(site: Site, version: int | None = None) -> None:
 
 # --- school years --------------------------------------------------------------------
 
+START_YEAR = Field("label", _l("School year"), type="int", required=True, min=1900, max=2998)
+FIRST_SCHOOL_DAY = Field("first_school_day", _l("First school day"), type="date", required=True)
+DUPLICATE_SCHOOL_YEAR = _l("This school year exists already.")
+FIRST_DAY_IN_START_YEAR = _l("The first school day lies in the year the school year starts.")
+
+
+def _clean_school_year(start_year: int, first_school_day: dt.date) -> tuple[int, dt.date]:
+    """Both values by their rules; the first school day lies in the start year."""
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    for spec, value in ((START_YEAR, start_year), (FIRST_SCHOOL_DAY, first_school_day)):
+        try:
+            cleaned[spec.code] = clean(spec, value)
+        except FieldError as exc:
+            errors[spec.code] = [str(exc.args[0])]
+    if not errors and cleaned["first_school_day"].year != cleaned["label"]:
+        errors["first_school_day"] = [str(FIRST_DAY_IN_START_YEAR)]
+    if errors:
+        raise InvalidFieldsError(errors)
+    return cleaned["label"], cleaned["first_school_day"]
+
+
+def _school_year_taken(start_year: int, except_id: int | None = None) -> bool:
+    stmt = sa.select(SchoolYear.id).where(SchoolYear.start_year == start_year)
+    if except_id is not None:
+        stmt = stmt.where(SchoolYear.id != except_id)
+    return db.session.scalar(stmt) is not None
+
+
+def create_school_year(start_year: int, first_school_day: dt.date) -> SchoolYear:
+    """A new school year, labelled "2026/27" after its start year; a taken year is refused."""
+    start_year, first_school_day = _clean_school_year(start_year, first_school_day)
+    if _school_year_taken(start_year):
+        raise DuplicateError("label", str(DUPLICATE_SCHOOL_YEAR))
+    year = SchoolYear(
+        start_year=start_year,
+        label=SchoolYear.label_for(start_year),
+        first_school_day=first_school_day,
+    )
+    db.session.add(year)
+    db.session.flush()
+    return year
+
+
+def update_school_year(
+    year: SchoolYear, start_year: int, first_school_day: dt.date, version: int | None = None
+) -> SchoolYear:
+    """Change a school year's first school day (or its start year, and so its label)."""
+    check_version(year, version)
+    start_year, first_school_day = _clean_school_year(start_year, first_school_day)
+    if _school_year_taken(start_year, except_id=year.id):
+        raise DuplicateError("label", str(DUPLICATE_SCHOOL_YEAR))
+    year.start_year = start_year
+    year.label = SchoolYear.label_for(start_year)
+    year.first_school_day = first_school_day
+    db.session.flush()
+    return year
+
 
 def put_school_year(
     start_year: int, first_school_day: dt.date, version: int | None = None
 ) -> tuple[SchoolYear, bool]:
     """Create or change the school year starting in that year; (year, created)."""
     year = db.session.scalar(sa.select(SchoolYear).where(SchoolYear.start_year == start_year))
-    created = year is None
-    if created:
-        year = SchoolYear(start_year=start_year, label=SchoolYear.label_for(start_year))
-        db.session.add(year)
-    else:
-        check_version(year, version)
-    if first_school_day.year != start_year:
-        raise InvalidFieldsError(
-            {
-                "first_school_day": [
-                    str(_l("The first school day lies in the year the school year starts."))
-                ]
-            }
+    if year is None:
+        return create_school_year(start_year, first_school_day), True
+    return update_school_year(year, start_year, first_school_day, version), False
+
+
+# --- inventory confirmation ------------------------------------------------------------
+
+
+def inventory_confirmation(school: School, school_year: SchoolYear) -> InventoryConfirmation | None:
+    return db.session.scalar(
+        sa.select(InventoryConfirmation).where(
+            InventoryConfirmation.school_id == school.id,
+            InventoryConfirmation.school_year_id == school_year.id,
         )
-    year.first_school_day = first_school_day
-    db.session.flush()
-    return year, created
+    )
+
+
+def confirm_inventory(
+    school: School, user, school_year: SchoolYear | None = None
+) -> tuple[InventoryConfirmation, bool]:
+    """Record "our inventory is complete" for the school year (default: the current one);
+    confirming again changes nothing. Returns (confirmation, created); NoSchoolYearError
+    when there is no such school year."""
+    school_year = school_year or current_school_year()
+    if school_year is None:
+        raise NoSchoolYearError()
+    existing = inventory_confirmation(school, school_year)
+    if existing is not None:
+        return existing, False
+    confirmation = InventoryConfirmation(
+        school_id=school.id, school_year_id=school_year.id, user_id=getattr(user, "id", None)
+    )
+    from inventory import stocktake_service  # inventory builds on schools, not the reverse
+
+    stocktake_service.store_figures(confirmation)  # the count the confirmation rests on
+    try:
+        with db.session.begin_nested():
+            db.session.add(confirmation)
+    except sa.exc.IntegrityError:
+        # Someone confirmed in the same moment: theirs stands.
+        return inventory_confirmation(school, school_year), False
+    return confirmation, True

@@ -1,7 +1,7 @@
 """School registry pages: the school list, a school's page and history, and the school
 and site forms. The work is done in schools/pages.py."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,11 +19,9 @@ from app.errors import (
 from app.form_rules import add_errors, form_values
 from app.saving import saving
 from inventory.kinds import SCHOOLS, SITES
-from schools import pages, service
+from schools import bp, pages, service
 from schools.forms import SchoolForm, SiteForm
 from schools.models import Site
-
-bp = Blueprint("schools", __name__, template_folder="templates")
 
 STALE_MESSAGE = _l(
     "Someone else has changed this record in the meantime. Your changes were not saved; "
@@ -92,13 +90,8 @@ def school_detail(school_number):
 @access(SCHOOL)
 def school_history(school_number):
     school = school_or_404(school_number)
-    entries = pages.full_history(school)
-    return render_template(
-        "schools/history.html",
-        school=school,
-        entries=entries,
-        truncated=len(entries) >= pages.FULL_HISTORY,
-    )
+    pagination = pages.history_page(school, request.args.get("page", 1, type=int))
+    return render_template("schools/history.html", school=school, pagination=pagination)
 
 
 # --- schools -----------------------------------------------------------------------------

@@ -16,8 +16,11 @@ def main(po_path: str, json_path: str) -> int:
     with open(json_path, encoding="utf-8") as fh:
         translations = json.load(fh)
     for message in catalog:
-        if message.id and message.id in translations:
-            message.string = translations[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key and key in translations:
+            value = translations[key]
+            # A plural message takes a list: [singular, plural].
+            message.string = tuple(value) if isinstance(value, list) else value
     with open(po_path, "wb") as fh:
         write_po(fh, catalog, width=100)
     missing = [m.id for m in catalog if m.id and not m.string]

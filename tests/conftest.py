@@ -116,6 +116,14 @@ def make_app(_migrated, test_config):
             db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _terminal_language_unset(monkeypatch):
+    """CLI output follows LANG (and LANGUAGE, LC_ALL, LC_MESSAGES): tests start without
+    one (German), whatever the machine's; a test sets LANG=en to get English."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture
 def app(make_app):
     application = make_app()

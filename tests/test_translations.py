@@ -45,3 +45,26 @@ def test_every_string_of_the_package_is_translated_to_german(package, tmp_path):
         translated = {m.id for m in read_po(fh) if m.id and m.string and not m.fuzzy}
     missing = sorted(str(m) for m in wanted - translated)
     assert not missing, f"untranslated in {package}: {missing}"
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_string_means_the_same_in_every_package(language):
+    """The catalogs are merged at run time, so one package's translation of a msgid
+    replaces another's: the same msgid must be translated alike everywhere."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for package in CATALOG_PACKAGES:
+        po_file = ROOT / package / "translations" / language / "LC_MESSAGES" / "messages.po"
+        if not po_file.exists():
+            continue
+        with open(po_file, "rb") as fh:
+            for message in read_po(fh):
+                if not message.id or not message.string:
+                    continue
+                key = str(message.id)
+                if key in seen and seen[key][1] != message.string:
+                    clashes.append(
+                        f"{key!r}: {seen[key][0]} {seen[key][1]!r}, {package} {message.string!r}"
+                    )
+                seen.setdefault(key, (package, message.string))
+    assert not clashes, "\n".join(clashes)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app import PROJECT_ROOT
+from app import PROJECT_ROOT, user_service
 from app.extensions import db
 from app.saving import saving
-from app.users import User
 from inventory import service as inventory_service
 from inventory.models import Device, NetworkLink
 from schools import service as schools_service
@@ -127,14 +127,15 @@ def _read_csv(name: str) -> list[dict]:
 def seed_demo() -> list[str]:
     """Create whatever of the demo data is missing; returns a summary to print.
 
-    Every record goes through the write services (schools.service, inventory.service),
-    as from any other channel; the seed owns the transaction and commits once."""
+    Every record goes through the write services (schools.service, inventory.service,
+    app.user_service), as from any other channel; the seed owns the transaction and
+    commits once."""
     with saving():
         summary = [
-            f"School years added: {_seed_school_years()}",
-            f"Schools added: {_seed_schools()}",
-            f"Extra sites added: {_seed_extra_sites()}",
-            f"Schools given a demo inventory: {_seed_inventory()}",
+            _("School years added: %(count)d", count=_seed_school_years()),
+            _("Schools added: %(count)d", count=_seed_schools()),
+            _("Extra sites added: %(count)d", count=_seed_extra_sites()),
+            _("Schools given a demo inventory: %(count)d", count=_seed_inventory()),
         ]
         summary.extend(_seed_users())
     return summary
@@ -292,7 +293,7 @@ def _demo_devices(school: School, rng: random.Random) -> list[dict]:
     devices = []
     number = 0
     for category, count in counts.items():
-        for _ in range(min(count, 80)):
+        for _number in range(min(count, 80)):
             number += 1
             manufacturer, model = rng.choice(DEVICE_MODELS[category])
             status = rng.choices(
@@ -346,20 +347,16 @@ def _seed_users() -> list[str]:
     logins_file = Path(current_app.instance_path) / "demo-logins.txt"
     lines = []
     for email, name, role, numbers in DEMO_USERS:
-        if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        if user_service.email_taken(email):
             continue
         password = secrets.token_urlsafe(12)
-        user = User(email=email, name=name, role=role)
-        user.schools = list(
-            db.session.scalars(sa.select(School).where(School.school_number.in_(numbers)))
-        )
-        user.set_password(password)
-        db.session.add(user)
+        schools = db.session.scalars(sa.select(School).where(School.school_number.in_(numbers)))
+        user_service.create_user(email, role, password=password, name=name, schools=schools)
         lines.append(f"{role:<13} {email:<36} {password}")
     if lines:
         with open(logins_file, "a", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n")
         logins_file.chmod(0o600)
     if not logins_file.exists():
-        return ["Demo logins: see instance/demo-logins.txt"]
-    return ["Demo logins (role, email, password):", *logins_file.read_text().splitlines()]
+        return [_("Demo logins: see instance/demo-logins.txt")]
+    return [_("Demo logins (role, email, password):"), *logins_file.read_text().splitlines()]

@@ -5,7 +5,7 @@ unknown number is kept once (unique stock_take_id, number where there is no devi
 one stock-take is open per school, school year, site and room at a time.
 
 Revision ID: 40e0b9971ae0
-Revises: bed0074bcd94
+Revises: c4a1e7d2b9f0
 Create Date: 2026-12-03 17:11:57.973154
 
 """
@@ -28,7 +28,7 @@ def _device_statuses(codes):
 
 # revision identifiers, used by Alembic.
 revision = '40e0b9971ae0'
-down_revision = 'bed0074bcd94'
+down_revision = 'c4a1e7d2b9f0'
 branch_labels = None
 depends_on = None
 

@@ -348,6 +348,14 @@ def _school_contact_invalid(page, site, _tmp):
     assert page.locator("[data-error-summary]").count() == 1
 
 
+def _labels_invalid(page, site, _tmp):
+    page.goto(f"{site}/schools/{OWN}/labels/")
+    page.fill("#start", "99")
+    with page.expect_navigation():
+        page.click("#labels-form button.primary")
+    assert page.locator("[data-error-summary]").count() == 1
+
+
 def _import_preview(page, site, tmp):
     upload = tmp / "geraete-fehlerhaft.xlsx"
     upload.write_bytes(
@@ -356,6 +364,7 @@ def _import_preview(page, site, tmp):
                 german_headers("devices", ["inventory_number", "category", "price"]),
                 ["BO-A11Y-9001", "Laptop", "899,00"],
                 ["BO-A11Y-9002", "Tablett", "viel"],
+                ["BO-A11Y-0001", "Laptop", "949,00"],  # a saved device that changes
             ]
         )
     )
@@ -367,6 +376,7 @@ def _import_preview(page, site, tmp):
     with page.expect_navigation():
         page.click("main form button.primary")
     assert page.locator("#import-errors").count() == 1, "the preview shows no bad rows"
+    assert page.locator("#import-changes").count() == 1, "the preview shows no changes"
 
 
 def _open_stock_take(page, site) -> str:
@@ -408,9 +418,10 @@ STATES = {
     "open stock-take result with the confirm form": (ROLES, _stock_take_result),
     "device form with errors": (ROLES, _submit_empty(f"/schools/{OWN}/devices/new")),
     "link form with errors": (ROLES, _submit_empty(f"/schools/{OWN}/links/new")),
-    "import preview of a bad file": (ROLES, _import_preview),
+    "import preview of a bad file with changes": (ROLES, _import_preview),
     "feedback form with errors": (ROLES, _submit_empty("/accessibility", "#feedback-form button")),
     "password form with errors": (ROLES, _submit_empty("/account/", "main form button.primary")),
+    "labels form with errors": (ROLES, _labels_invalid),
     "school contact form with errors": (["school_admin"], _school_contact_invalid),
     "school form with errors": (["department", "admin"], _submit_empty("/schools/new")),
     "user form with errors": (["admin"], _submit_empty("/admin/users/new")),
@@ -492,9 +503,11 @@ def survey(signed_in, site: str, tmp_path, role: str, language: str) -> Survey:
 def _assert_reached(result: Survey, role: str) -> None:
     """The walk reached the role's pages (a broken crawl must not pass vacuously)."""
     expected = {"/", "/schools/", "/imports/", "/reports/", "/accessibility", "/schools/#"}
+    expected |= {"/reports/replacement"}
     expected |= {"/schools/#/devices/", "/devices/#/edit", "/account/", "/links/#/edit"}
     expected |= {"/schools/#/stock-takes/", "/schools/#/stock-takes/#/"}
     expected |= {"/schools/#/stock-takes/#/result"}
+    expected |= {"/schools/#/labels/"}
     expected |= {"/notifications/", "/school-years/"} if role != "school_admin" else set()
     expected |= {"/admin/users/", "/admin/users/#/edit"} if role == "admin" else set()
     reached = {_pattern(urlsplit(path).path) for path in result.pages}

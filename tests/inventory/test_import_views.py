@@ -255,3 +255,80 @@ def test_template_reimports_as_an_empty_file(client, login_as, school):
     data = client.get("/imports/template/links.xlsx").data
     page = client.get(preview_url(upload(client, data, "vorlage.xlsx", kind="links")))
     assert "Die Datei hat unter der Kopfzeile keine Datenzeilen." in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["schools", "sites", "devices", "links", "offerings"])
+def test_template_columns_keep_leading_zeros_show_german_dates_and_offer_codes(
+    client, login_as, kind
+):
+    """Read back with openpyxl: number and serial columns are text ("@"), so Excel and
+    LibreOffice keep "004711"; dates are TT.MM.JJJJ; each code column has a drop-down."""
+    from openpyxl.utils import get_column_letter
+
+    from inventory.kinds import KINDS
+
+    login_as("department")
+    workbook = load_workbook(io.BytesIO(client.get(f"/imports/template/{kind}.xlsx").data))
+    sheet = workbook.worksheets[0]
+    validated = {
+        str(ref).split(":")[0].rstrip("0123456789")
+        for validation in sheet.data_validations.dataValidation
+        for ref in validation.sqref.ranges
+    }
+    for index, field in enumerate(KINDS[kind].fields, start=1):
+        letter = get_column_letter(index)
+        number_format = sheet.column_dimensions[letter].number_format
+        if field.code in ("school_number", "inventory_number", "serial_number", "postcode"):
+            assert number_format == "@", (kind, field.code)
+        if field.type == "date":
+            assert number_format == "DD.MM.YYYY", (kind, field.code)
+        if field.vocabulary is not None and field.type != "codes":
+            assert letter in validated, (kind, field.code)
+
+
+def test_preview_names_each_changed_record_and_field_from_what_to_what_before_writing(
+    client, login_as, school, make_device
+):
+    import datetime as dt
+    from decimal import Decimal
+
+    from lxml import html
+
+    make_device(school, inventory_number="WEB-1", category="laptop", status="in_use")
+    make_device(
+        school,
+        inventory_number="WEB-2",
+        category="tablet",
+        status="spare",
+        price=Decimal("399.00"),
+    )
+    make_device(school, inventory_number="WEB-3", category="desktop", status="in_use")
+    columns = ["school_number", "inventory_number", "category", "status", "price", "purchase_date"]
+    rows = [
+        german_headers("devices", columns),
+        ["123456", "WEB-1", "Laptop", "In Reparatur", None, dt.date(2026, 8, 26)],
+        ["123456", "WEB-2", "Tablet", "Reserve", "429,00", None],
+        ["123456", "WEB-3", "Desktop-PC", "In Betrieb", None, None],  # unchanged
+    ]
+    login_as("department")
+    page = client.get(preview_url(upload(client, xlsx_bytes(rows)))).get_data(as_text=True)
+    doc = html.fromstring(page)
+
+    table = doc.get_element_by_id("import-changes")
+    cells = [
+        [" ".join(cell.text_content().split()) for cell in tr.xpath("./td")]
+        for tr in table.xpath("./tbody/tr")
+    ]
+    assert cells == [
+        ["2", "WEB-1", "Status", "In Betrieb", "In Reparatur"],
+        ["Kaufdatum", "—", "26.08.2026"],
+        ["3", "WEB-2", "Preis (EUR)", "399,00 €", "429,00 €"],
+    ]
+    assert table.xpath(".//a[@href='/devices/WEB-1']")
+    assert "WEB-3" not in table.text_content()
+    # Nothing was written by the preview.
+    db.session.expire_all()
+    assert (
+        db.session.scalar(sa.select(Device.status).where(Device.inventory_number == "WEB-1"))
+        == "in_use"
+    )

@@ -109,7 +109,7 @@ def test_link_edit_saves_and_shows_history(admin_client, school, make_link):
     db.session.expire_all()
     assert db.session.get(NetworkLink, link.id).down_mbps == 2000
     html = admin_client.get(f"/links/{link.id}/edit").get_data(True)
-    assert "100 → 2000" in html
+    assert "100 → 2.000" in html  # formatted as the UI shows numbers
 
 
 def test_invalid_link_edit_writes_nothing(admin_client, school, make_link):

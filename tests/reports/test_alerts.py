@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from lxml import html as lxml_html
 
 from app.extensions import db
 from reports.alerts import due_stage, run_alerts, stage_on
@@ -192,6 +193,110 @@ def test_digest_lists_not_ready_schools_and_attaches_the_workbook(mail_app, scho
     assert schools["cable"].school_number in cells
     assert schools["annex"].school_number in cells
     assert schools["ready"].school_number not in cells
+
+
+def _mail_to(smtp_server, address):
+    return next(m for rcpts, m in smtp_server.messages if address.lower() in rcpts)
+
+
+def _digest(smtp_server):
+    return _mail_to(smtp_server, "schulverwaltung@stadt.example.org")
+
+
+def test_school_subject_leads_with_the_days_left_and_the_school_number(
+    mail_app, schools, smtp_server
+):
+    run_alerts(day(-84))
+    cable = schools["cable"]
+    subject = str(_mail_to(smtp_server, cable.it_contact_email)["Subject"])
+    assert subject == (
+        f"Noch 84 Tage: {cable.school_number} Kabel-Realschule ist nicht gigabitfähig "
+        "(Schuljahr 2026/27)"
+    )
+    assert str(_digest(smtp_server)["Subject"]).startswith("Noch 84 Tage: 2 Schulen")
+
+
+def test_subject_after_the_first_school_day_leads_with_the_days_overdue(
+    mail_app, schools, smtp_server
+):
+    run_alerts(day(14))
+    annex = schools["annex"]
+    subject = str(_mail_to(smtp_server, annex.it_contact_email)["Subject"])
+    assert subject.startswith(f"Seit 14 Tagen überfällig: {annex.school_number} Anbau-Grundschule")
+
+
+def test_school_mail_flags_a_planned_date_that_has_passed(mail_app, schools, smtp_server):
+    run_alerts(day(-14))  # 19.08.2026: the fibre planned for 15.08.2026 is not active
+    text = (
+        _mail_to(smtp_server, schools["cable"].it_contact_email).get_body(("plain",)).get_content()
+    )
+    assert "15.08.2026" in text
+    assert "Achtung: der geplante Termin ist verstrichen" in text
+
+
+def test_school_mail_does_not_flag_a_plan_in_time(mail_app, schools, smtp_server):
+    run_alerts(day(-84))
+    text = (
+        _mail_to(smtp_server, schools["cable"].it_contact_email).get_body(("plain",)).get_content()
+    )
+    assert "Achtung" not in text
+
+
+def test_school_mail_flags_a_plan_after_the_first_school_day(
+    mail_app, schools, smtp_server, make_school, make_link
+):
+    late = make_school(name="Spät-Gesamtschule")
+    make_link(late, status="planned", down_mbps=1000, up_mbps=1000, planned_date=day(30))
+    run_alerts(day(-84))
+    message = _mail_to(smtp_server, late.it_contact_email)
+    assert (
+        "Achtung: erst nach dem ersten Schultag geplant"
+        in message.get_body(("plain",)).get_content()
+    )
+    assert (
+        "erst nach dem ersten Schultag geplant</strong>"
+        in message.get_body(("html",)).get_content()
+    )
+
+
+def test_digest_groups_schools_by_plan_status(
+    mail_app, schools, smtp_server, make_school, make_link
+):
+    late = make_school(name="Spät-Gesamtschule")
+    make_link(late, status="planned", down_mbps=1000, up_mbps=1000, planned_date=day(30))
+    run_alerts(day(-84))
+    digest = _digest(smtp_server)
+    text = digest.get_body(("plain",)).get_content()
+    no_plan = text.index("Nicht gigabitfähig, kein schneller Anschluss geplant")
+    too_late = text.index("Zu spät geplant")
+    in_time = text.index("Rechtzeitig zum ersten Schultag geplant")
+    assert no_plan < text.index("Anbau-Grundschule") < too_late
+    assert too_late < text.index("Spät-Gesamtschule") < in_time
+    assert in_time < text.index("Kabel-Realschule")
+    assert "(Achtung: erst nach dem ersten Schultag geplant)" in text
+    page = lxml_html.fromstring(digest.get_body(("html",)).get_content())
+    groups = [heading.get("id") for heading in page.xpath("//h2")]
+    assert groups == ["group-no_plan", "group-late", "group-in_time"]
+
+
+def test_digest_leaves_out_empty_groups(mail_app, schools, smtp_server):
+    run_alerts(day(-84))
+    text = _digest(smtp_server).get_body(("plain",)).get_content()
+    assert "Zu spät geplant" not in text
+    assert "Rechtzeitig zum ersten Schultag geplant (1)" in text
+
+
+def test_digest_workbook_refers_only_to_sheets_it_has(mail_app, schools, smtp_server):
+    run_alerts(day(-84))
+    (attachment,) = _digest(smtp_server).iter_attachments()
+    workbook = openpyxl.load_workbook(io.BytesIO(attachment.get_content()), read_only=True)
+    info = [
+        " ".join(str(v) for v in row if v) for row in workbook["Info"].iter_rows(values_only=True)
+    ]
+    sheets = workbook.sheetnames
+    workbook.close()
+    assert sheets == ["Info", "Gigabit-Status"]
+    assert not [row for row in info if "Codes" in row]
 
 
 def test_same_day_rerun_sends_nothing(mail_app, schools, smtp_server):

@@ -149,6 +149,30 @@ def test_at_risk_list_names_school_what_is_missing_and_the_planned_date(
         assert rows[0].xpath(f".//a[@href='/schools/{late.school_number}']")
 
 
+def test_at_risk_list_flags_plans_too_late_and_plans_whose_date_has_passed(
+    client, login_as, make_school, make_link, years
+):
+    first_day = years[1].first_school_day
+    late = make_school(name="Späte Schule")
+    make_link(late, status="planned", planned_date=first_day + dt.timedelta(days=30))
+    slipped = make_school(name="Verpasste Schule")  # in time by the day, but the date is past
+    make_link(slipped, status="ordered", planned_date=TODAY - dt.timedelta(days=3))
+    in_time = make_school(name="Pünktliche Schule")
+    make_link(in_time, status="ordered", planned_date=TODAY + dt.timedelta(days=10))
+    login_as("department")
+
+    doc = _page(client.get("/"))
+
+    rows = {
+        row.get("data-school"): row for row in doc.xpath("//table[@id='at-risk-list']/tbody/tr")
+    }
+    assert set(rows) == {late.school_number, slipped.school_number}
+    assert rows[late.school_number].xpath(".//*[@data-plan='too_late']")
+    assert "nach dem ersten Schultag geplant" in rows[late.school_number].text_content()
+    assert rows[slipped.school_number].xpath(".//*[@data-plan='overdue']")
+    assert "geplanter Termin verstrichen" in rows[slipped.school_number].text_content()
+
+
 def test_charts_have_a_bar_row_per_district_and_school_form(
     client, login_as, make_school, make_link, years
 ):

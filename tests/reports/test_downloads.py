@@ -1,7 +1,6 @@
 """/reports/: the workbook download for the department and for school admins."""
 
 import io
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ from openpyxl import load_workbook
 from app.audit import AuditEntry
 from app.extensions import db
 from reports.exports import MIME_TYPE
+from schools.school_years import today_in_berlin
 
 
 def _workbook(response):
@@ -36,10 +36,36 @@ def test_department_downloads_the_whole_city(client, login_as, two_schools):
     response = client.get("/reports/workbook.xlsx")
     assert response.mimetype == MIME_TYPE
     disposition = response.headers["Content-Disposition"]
-    assert re.search(r'attachment; filename="?gute-schule-\d{4}-\d{2}-\d{2}\.xlsx', disposition)
+    today = today_in_berlin().isoformat()
+    assert f"filename=gute-schule-stadt-bochum-{today}.xlsx" in disposition
     workbook = _workbook(response)
     assert _school_numbers(workbook) == {"200001", "200002"}
     assert _school_numbers(workbook, "Schulen") == {"200001", "200002"}
+
+
+def test_one_schools_workbook_is_named_with_its_number_name_and_date(
+    client, login_as, make_school, make_school_year
+):
+    make_school_year(2026)
+    make_school("200003", "Städt. Gemeinschaftsgrundschule Am Ölbach")
+    make_school("200004", "Andere Schule")
+    login_as("department")
+    response = client.get("/reports/workbook.xlsx?school=200003")
+    today = today_in_berlin().isoformat()
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=gute-schule-200003-staedt-gemeinschaftsgrundschule-am-oelbach-{today}.xlsx"
+    )
+
+
+def test_school_admin_with_one_school_gets_it_named_after_the_school(client, login_as, two_schools):
+    own, _other = two_schools
+    login_as("school_admin", school=own)
+    response = client.get("/reports/workbook.xlsx")
+    today = today_in_berlin().isoformat()
+    assert (
+        f"filename=gute-schule-200001-eigene-schule-{today}.xlsx"
+        in response.headers["Content-Disposition"]
+    )
 
 
 def test_department_filters_by_school_form_district_and_school(client, login_as, two_schools):

@@ -90,7 +90,7 @@ def city(make_school, make_site, make_device, make_link, make_offering, make_sch
 
 def test_workbook_has_every_sheet_and_the_importers_columns(city):
     workbook = _write(school_year="2026/27")
-    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Codes"]
+    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Ersatzbeschaffung", "Codes"]
     for title, kind in [
         ("Standorte", "sites"),
         ("Geräte", "devices"),
@@ -293,6 +293,7 @@ def test_info_sheet_names_time_author_filters_and_sources(city):
     assert isinstance(values["Erstellt am"], dt.datetime)
     sources = " ".join(str(value) for item, value in info if item == "Datenquelle")
     assert "dl-de/by-2-0" in sources and "CC0" in sources
+    assert "Codes" in values and "Codes" in workbook.sheetnames
 
 
 def test_unknown_school_year_is_an_error(city):
@@ -345,7 +346,7 @@ def test_cli_export_writes_the_workbook(city, runner, tmp_path):
     )
     assert result.exit_code == 0, result.output
     workbook = load_workbook(target)
-    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Codes"]
+    assert workbook.sheetnames == [*SHEETS, "Gigabit-Status", "Ersatzbeschaffung", "Codes"]
     assert {row[0] for row in workbook["Geräte"].iter_rows(min_row=2, values_only=True)} == {
         "100001"
     }
@@ -360,9 +361,9 @@ def test_cli_export_writes_the_workbook(city, runner, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--school", "999999"], "No school with number 999999"),
-        (["--school-year", "2090/91"], "Unknown school year"),
-        (["--school-year", "neunzehn"], "Unknown school year"),
+        (["--school", "999999"], "Keine Schule mit der Nummer 999999"),
+        (["--school-year", "2090/91"], "Unbekanntes Schuljahr"),
+        (["--school-year", "neunzehn"], "Unbekanntes Schuljahr"),
     ],
 )
 def test_cli_export_refuses_unknown_school_or_year(city, runner, tmp_path, args, message):

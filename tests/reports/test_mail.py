@@ -26,12 +26,31 @@ def test_message_has_text_html_and_attachment(app, mail_config, smtp_server):
         )
     ((rcpts, received),) = smtp_server.messages
     assert rcpts == ["it@schule.example.org"]
-    assert received["From"] == "gute-schule@bochum.example.org"
+    assert received["From"] == "Gute Schule <gute-schule@bochum.example.org>"
     assert received["Subject"] == "Prüfung"
     assert received.get_body(("plain",)).get_content().strip() == "Grüße"
     assert received.get_body(("html",)).get_content().strip() == "<p>Grüße</p>"
     (attachment,) = received.iter_attachments()
     assert attachment.get_filename() == "a.xlsx" and attachment.get_content() == b"PK"
+
+
+def test_sender_display_name_comes_from_the_config(app, mail_config, smtp_server):
+    app.config.update(
+        MAIL_SENDER="schul-it@bochum.example.org", MAIL_SENDER_NAME="Stadt Bochum, Schul-IT"
+    )
+    with Mailer() as mailer:
+        mailer.send(message())
+    ((_rcpts, received),) = smtp_server.messages
+    sender = received["From"]
+    assert sender.addresses[0].display_name == "Stadt Bochum, Schul-IT"
+    assert sender.addresses[0].addr_spec == "schul-it@bochum.example.org"
+
+
+def test_empty_sender_name_sends_the_address_alone(app, mail_config, smtp_server):
+    app.config.update(MAIL_SENDER="schul-it@bochum.example.org", MAIL_SENDER_NAME="")
+    with Mailer() as mailer:
+        mailer.send(message())
+    assert smtp_server.messages[0][1]["From"] == "schul-it@bochum.example.org"
 
 
 def test_one_connection_for_all_mails_of_a_run(mail_config, smtp_server, monkeypatch):

@@ -1,4 +1,4 @@
-"""The department's "Benachrichtigungen" page and the school-year pages."""
+"""The department's "Benachrichtigungen" page (the school-year pages: tests/schools)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from reports.models import AlertDelivery, AlertRecipient, JobRun
-from schools.models import SchoolYear
 
 
 def berlin_today() -> dt.date:
@@ -177,79 +176,37 @@ def test_removing_an_unknown_recipient_is_404(client, login_as):
     assert client.post("/notifications/recipients/999/delete").status_code == 404
 
 
-# --- school years -------------------------------------------------------------------
+def test_page_shows_when_the_next_stage_is_due(client, login_as, due_today):
+    """lead-14 is due today (first school day in 10 days): next is overdue-1 at FSD + 7."""
+    year, _slow = due_today
+    login_as("department")
+    page = client.get("/notifications/").get_data(as_text=True)
+    starts = year.first_school_day + dt.timedelta(days=7)
+    assert 'id="next-stage"' in page
+    assert "1. Erinnerung nach dem ersten Schultag" in page
+    assert starts.strftime("%d.%m.%Y") in page
+    assert "in 17 Tagen" in page
 
 
-def test_school_year_list_and_create(client, login_as, make_school_year):
+def test_next_stage_is_the_first_lead_time_of_a_school_year_ahead(app, make_school_year):
+    from reports.alerts import next_stage
+
     make_school_year(2026, dt.date(2026, 9, 2))
+    due = next_stage(dt.date(2026, 1, 10))
+    assert (due.label, due.stage, due.today) == ("2026/27", "lead-84", dt.date(2026, 6, 10))
+    due = next_stage(dt.date(2026, 6, 10))  # lead-84 is due: next is lead-42
+    assert (due.stage, due.today) == ("lead-42", dt.date(2026, 7, 22))
+    assert next_stage(dt.date(2026, 11, 1)) is None  # past the overdue weeks, no year ahead
+
+
+def test_page_says_when_no_stage_is_ahead(client, login_as):
     login_as("department")
-    page = client.get("/school-years/").get_data(as_text=True)
-    assert "2026/27" in page and "02.09.2026" in page
-    response = client.post(
-        "/school-years/new", data={"label": "2031/32", "first_school_day": "2031-08-13"}
-    )
-    assert response.status_code == 302
-    db.session.expire_all()
-    year = db.session.scalar(sa.select(SchoolYear).where(SchoolYear.start_year == 2031))
-    assert (year.label, year.first_school_day) == ("2031/32", dt.date(2031, 8, 13))
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Keine weitere Stufe" in page
 
 
-@pytest.mark.parametrize(
-    ("data", "field_id", "message"),
-    [
-        ({"label": "2031/33", "first_school_day": "2031-08-13"}, "label", "2026/27"),
-        ({"label": "2026/27", "first_school_day": "2026-08-13"}, "label", "gibt es bereits"),
-        ({"label": "2031/32", "first_school_day": "2030-08-13"}, "first_school_day", "Jahr"),
-        ({"label": "2031/32", "first_school_day": "13.08."}, "first_school_day", "Feld"),
-    ],
-)
-def test_invalid_school_year_shows_german_error_at_field(
-    client, login_as, make_school_year, data, field_id, message
-):
-    make_school_year(2026, dt.date(2026, 9, 2))
+def test_next_stage_tomorrow_reads_in_one_day(client, login_as, make_school_year):
+    make_school_year(berlin_today().year, berlin_today() + dt.timedelta(days=15))
     login_as("department")
-    response = client.post("/school-years/new", data=data)
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert f'id="{field_id}-error"' in page
-    assert message in page
-    db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SchoolYear)) == 1
-
-
-def test_school_year_edit_saves_with_current_version(client, login_as, make_school_year):
-    year = make_school_year(2026, dt.date(2026, 9, 2))
-    login_as("department")
-    form = client.get("/school-years/2026/edit").get_data(as_text=True)
-    assert 'value="2026-09-02"' in form
-    response = client.post(
-        "/school-years/2026/edit",
-        data={"label": "2026/27", "first_school_day": "2026-08-26", "version": year.version},
-    )
-    assert response.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(SchoolYear, year.id).first_school_day == dt.date(2026, 8, 26)
-
-
-def test_stale_school_year_edit_is_refused_and_shows_current_values(
-    client, login_as, make_school_year
-):
-    year = make_school_year(2026, dt.date(2026, 9, 2))
-    loaded_version = year.version
-    year.first_school_day = dt.date(2026, 8, 31)  # someone else saves first
-    db.session.commit()
-    login_as("department")
-    response = client.post(
-        "/school-years/2026/edit",
-        data={"label": "2026/27", "first_school_day": "2026-08-26", "version": loaded_version},
-    )
-    assert response.status_code == 409
-    page = response.get_data(as_text=True)
-    assert "inzwischen geändert" in page and 'value="2026-08-31"' in page
-    db.session.expire_all()
-    assert db.session.get(SchoolYear, year.id).first_school_day == dt.date(2026, 8, 31)
-
-
-def test_unknown_school_year_is_404(client, login_as):
-    login_as("department")
-    assert client.get("/school-years/1999/edit").status_code == 404
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "14 Tage vor dem ersten Schultag" in page and "(in 1 Tag)" in page
