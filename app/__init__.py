@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     import api
     import inventory
     import inventory.models  # noqa: F401
+    import inventory.stocktake_models  # noqa: F401
     import reports
     import reports.models  # noqa: F401
     import schools

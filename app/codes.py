@@ -56,6 +56,8 @@ DEVICE_STATUSES = {
     "in_use": _l("In use"),
     "in_repair": _l("In repair"),
     "spare": _l("Spare"),
+    # Not seen at a confirmed stock-take (inventory/stocktake_service.py); found again, in use.
+    "missing": _l("Missing (not found)"),
     "retired": _l("Retired"),
 }
 
@@ -93,6 +95,11 @@ OFFERING_KINDS = {
 OFFERING_STATUSES = {
     "planned": _l("Planned"),
     "available": _l("Available"),
+}
+
+STOCK_TAKE_STATUSES = {
+    "open": _l("Open"),
+    "confirmed": _l("Confirmed"),
 }
 
 ROLES = {

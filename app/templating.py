@@ -74,6 +74,7 @@ HISTORY_OBJECTS = {
     "users": _l("User"),
     "api_tokens": _l("API token"),
     "inventory_confirmations": _l("Inventory confirmation"),
+    "stock_takes": _l("Stock-take"),
     "alert_recipients": _l("Alert recipient"),
 }
 

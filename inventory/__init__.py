@@ -7,7 +7,13 @@ bp = Blueprint("inventory", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint with its pages: devices, links, offerings, import, labels."""
-    from inventory import import_views, label_views, views  # noqa: F401  (their routes on bp)
+    """Register the blueprint with its pages: devices, links, offerings, import, labels,
+    stock-taking."""
+    from inventory import (  # noqa: F401  (their routes on bp)
+        import_views,
+        label_views,
+        stocktake_views,
+        views,
+    )
 
     app.register_blueprint(bp)

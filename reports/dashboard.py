@@ -15,6 +15,7 @@ from app.access import visible_school_ids
 from app.audit import AuditEntry
 from app.codes import END_USER_CATEGORIES, LEARNING_LEVELS, OFFERING_KINDS, SCHOOL_FORMS
 from app.extensions import db
+from inventory import stocktake_service
 from inventory.models import Device, Offering
 from reports.exports import INVENTORY_ACTIONS
 from reports.readiness import (
@@ -277,10 +278,24 @@ class SchoolOverview:
     devices_in_use: dict[str, int] = field(default_factory=dict)  # category -> count
     offerings: dict[str, dict[str, str]] = field(default_factory=dict)  # level -> kind -> status
     confirmed_at: dt.datetime | None = None
+    confirmed_counts: dict | None = None  # the stock-take figures the confirmation stored
+    stock_takes: "stocktake_service.YearFigures | None" = None  # this year's, confirmed ones
+    last_stock_take_at: dt.datetime | None = None
 
     @property
     def school_number(self) -> str:
         return self.readiness.school_number
+
+    @property
+    def stock_take_counts(self) -> dict | None:
+        """The counts behind the yearly confirmation: stored with it once confirmed, else
+        this school year's confirmed stock-takes so far."""
+        if self.confirmed_at is not None:
+            return self.confirmed_counts
+        if self.stock_takes is None:
+            return None
+        names = ("stock_takes", "found", "missing", "moved", "unknown")
+        return {name: getattr(self.stock_takes, name) for name in names}
 
     @property
     def end_user_devices(self) -> int:
@@ -353,14 +368,26 @@ def own_schools_figures(user=None, today: dt.date | None = None) -> SchoolsFigur
             if kinds.get(kind) != "available":
                 kinds[kind] = status
     if current is not None:
-        for school_id, confirmed_at in db.session.execute(
-            sa.select(InventoryConfirmation.school_id, InventoryConfirmation.confirmed_at).where(
+        for confirmation in db.session.scalars(
+            sa.select(InventoryConfirmation).where(
                 InventoryConfirmation.school_id.in_(ids),
                 InventoryConfirmation.school_year_id == current.id,
             )
         ):
+            if confirmation.school_id in overviews:
+                overview = overviews[confirmation.school_id]
+                overview.confirmed_at = confirmation.confirmed_at
+                if confirmation.stock_takes is not None:
+                    overview.confirmed_counts = {
+                        name: getattr(confirmation, name)
+                        for name in ("stock_takes", "found", "missing", "moved", "unknown")
+                    }
+        for school_id, figures in stocktake_service.year_figures(ids, current.id).items():
             if school_id in overviews:
-                overviews[school_id].confirmed_at = confirmed_at
+                overviews[school_id].stock_takes = figures
+    for school_id, when in stocktake_service.last_stock_takes(ids).items():
+        if school_id in overviews:
+            overviews[school_id].last_stock_take_at = when
     for overview in overviews.values():
         overview.offerings = {
             level: dict(sorted(kinds.items(), key=lambda kv: list(OFFERING_KINDS).index(kv[0])))

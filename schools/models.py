@@ -147,3 +147,10 @@ class InventoryConfirmation(db.Model):
     )
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     confirmed_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    # The counts of the school year's confirmed stock-takes when the confirmation was made
+    # (inventory/stocktake_service.py); all None when it rests on no stock-take.
+    stock_takes: Mapped[int | None] = mapped_column(sa.Integer)
+    found: Mapped[int | None] = mapped_column(sa.Integer)
+    missing: Mapped[int | None] = mapped_column(sa.Integer)
+    moved: Mapped[int | None] = mapped_column(sa.Integer)
+    unknown: Mapped[int | None] = mapped_column(sa.Integer)

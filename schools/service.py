@@ -277,6 +277,9 @@ def confirm_inventory(
     confirmation = InventoryConfirmation(
         school_id=school.id, school_year_id=school_year.id, user_id=getattr(user, "id", None)
     )
+    from inventory import stocktake_service  # inventory builds on schools, not the reverse
+
+    stocktake_service.store_figures(confirmation)  # the count the confirmation rests on
     try:
         with db.session.begin_nested():
             db.session.add(confirmation)
