@@ -418,7 +418,8 @@ class _Analysis:
             data["site"] = None
             return
         sites = row.school.sites
-        match = next((s for s in sites if text.isdigit() and s.id == int(text)), None)
+        is_id = text.isascii() and text.isdigit() and len(text) <= 10  # not "１" or 10^30
+        match = next((s for s in sites if is_id and s.id == int(text)), None)
         if match is None:
             wanted = normalize_header(text)
             match = next((s for s in sites if normalize_header(s.name) == wanted), None)

@@ -44,7 +44,7 @@ def school_url(school_number: str) -> str:
 def stage_label(stage: str | None) -> str:
     """A stage code ("lead-84", "overdue-2") in words."""
     kind, _, number = (stage or "").rpartition("-")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         return stage or ""
     if kind == "overdue":
         return gettext("reminder %(week)d after the first school day", week=int(number))

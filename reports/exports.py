@@ -229,10 +229,11 @@ def resolve_school_year(school_year) -> SchoolYear | None:
     if school_year is None or school_year == "":
         return upcoming_school_year() or current_school_year()
     stmt = sa.select(SchoolYear)
-    if isinstance(school_year, int) or str(school_year).isdigit():
+    text = str(school_year).strip()
+    if isinstance(school_year, int) or (text.isascii() and text.isdigit() and len(text) <= 4):
         stmt = stmt.where(SchoolYear.start_year == int(school_year))
     else:
-        stmt = stmt.where(SchoolYear.label == str(school_year).strip())
+        stmt = stmt.where(SchoolYear.label == text)
     found = db.session.scalar(stmt)
     if found is None:
         raise ExportError(f"unknown school year {school_year!r}")

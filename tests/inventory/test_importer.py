@@ -203,12 +203,23 @@ def test_site_is_read_by_id_or_name_and_blank_is_the_main_site(app, school, make
         ["123456", "S-2", "laptop", "nebenstelle nord"],
         ["123456", "S-3", "laptop", ""],
         ["123456", "S-4", "laptop", "Turnhalle"],
+        # look-alike digits and a number beyond any id are no site id
+        [
+            "123456",
+            "S-5",
+            "laptop",
+            str(annex.id).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        ],
+        ["123456", "S-6", "laptop", "9" * 30],
     ]
     report = analyse("devices", xlsx_bytes(rows), "a.xlsx")
 
-    [error] = report.errors
-    assert (error.row, error.column) == (5, "site")
-    assert "Turnhalle" in error.message
+    assert [(error.row, error.column) for error in report.errors] == [
+        (5, "site"),
+        (6, "site"),
+        (7, "site"),
+    ]
+    assert "Turnhalle" in report.errors[0].message
     values = {row.number: row.new_values["site"] for row in report.rows if not row.errors}
     assert values == {2: annex.id, 3: annex.id, 4: school.main_site.id}
 
