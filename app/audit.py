@@ -33,6 +33,9 @@ _channel_override: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 CHANNELS = ("web", "import", "api", "cli")
 
 
+OBJECT_ID_LENGTH = 64
+
+
 class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
     __table_args__ = (
@@ -51,7 +54,7 @@ class AuditEntry(db.Model):
     # and its school's id. object_id is the key it was known by then, for display only: a
     # number can be renamed or used again by another record.
     object_type: Mapped[str] = mapped_column(sa.String(32))
-    object_id: Mapped[str] = mapped_column(sa.String(64))
+    object_id: Mapped[str] = mapped_column(sa.String(OBJECT_ID_LENGTH))
     record_id: Mapped[int | None] = mapped_column(sa.Integer)
     school_id: Mapped[int | None] = mapped_column(sa.Integer)  # no FK: outlives the school
     school_number: Mapped[str | None] = mapped_column(sa.String(6))
@@ -276,7 +279,8 @@ def record(
             actor=actor,
             action=action,
             object_type=object_type,
-            object_id=object_id,
+            # an event's name (a file name) is cut to fit; records are keyed by record_id
+            object_id=str(object_id)[:OBJECT_ID_LENGTH],
             record_id=record_id,
             school_id=school_id,
             school_number=school_number,

@@ -2,9 +2,11 @@
 
 from contextlib import contextmanager
 
-# A rebuilt SQLite table keeps AUTOINCREMENT, so a deleted row's id is never handed out
-# again (the history is keyed by record id).
-NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+# A rebuilt SQLite table passes this as table_kwargs to keep AUTOINCREMENT, so a deleted
+# row's id is never handed out again (the history is keyed by record id).
+from app.model_base import NEVER_REUSE_IDS
+
+__all__ = ["NEVER_REUSE_IDS", "sqlite_rebuild"]
 
 
 @contextmanager

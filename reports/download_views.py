@@ -117,13 +117,17 @@ def download_workbook():
     except BaseException:
         workbook.close()
         raise
-    audit.record(
-        "export",
-        "workbook",
-        filename,
-        changes={"filters": filters_text, "school_year": form.school_year.data or None},
-    )
-    db.session.commit()
+    try:
+        audit.record(
+            "export",
+            "workbook",
+            filename,
+            changes={"filters": filters_text, "school_year": form.school_year.data or None},
+        )
+        db.session.commit()
+    except BaseException:
+        workbook.close()
+        raise
     size = workbook.seek(0, os.SEEK_END)
     workbook.seek(0)
     response = Response(_chunks(workbook), mimetype=exports.MIME_TYPE)
