@@ -63,23 +63,22 @@ class AuditEntry(db.Model):
 
 
 @contextlib.contextmanager
+def _set_within(variable: contextvars.ContextVar, value: str):
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
 def acting_as(actor: str):
     """Name the actor for changes made outside a signed-in request (CLI, scheduler)."""
-    token = _actor_override.set(actor)
-    try:
-        yield
-    finally:
-        _actor_override.reset(token)
+    return _set_within(_actor_override, actor)
 
 
-@contextlib.contextmanager
 def via(channel: str):
     """Name the channel of the changes made inside (the importer: "import")."""
-    token = _channel_override.set(channel)
-    try:
-        yield
-    finally:
-        _channel_override.reset(token)
+    return _set_within(_channel_override, channel)
 
 
 def current_channel() -> str:

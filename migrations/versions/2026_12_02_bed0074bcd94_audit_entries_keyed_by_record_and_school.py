@@ -18,6 +18,8 @@ Create Date: 2026-12-02 07:59:01.982144
 from alembic import op
 import sqlalchemy as sa
 
+from app.migration_helpers import NEVER_REUSE_IDS, sqlite_rebuild
+
 
 # revision identifiers, used by Alembic.
 revision = 'bed0074bcd94'
@@ -140,19 +142,11 @@ def _carry_over_entries(conn) -> None:
 
 
 def _never_reuse_sqlite_ids(conn) -> None:
-    """Rebuild SQLite's tables with AUTOINCREMENT (only a new table can have it).
-
-    The rebuild drops and renames tables, which with foreign keys on would cascade the
-    drop of a parent to its children: the work runs in its own transaction with foreign
-    keys off, and the keys are checked before it is committed."""
-    dbapi = conn.connection.dbapi_connection
-    dbapi.commit()  # PRAGMA foreign_keys has no effect inside a transaction
-    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    try:
+    """Rebuild SQLite's tables with AUTOINCREMENT (only a new table can have it), with
+    foreign keys off and checked afterwards (app/migration_helpers.sqlite_rebuild)."""
+    with sqlite_rebuild(op):
         for table in ID_TABLES:
-            with op.batch_alter_table(
-                table, recreate="always", table_kwargs={"sqlite_autoincrement": True}
-            ):
+            with op.batch_alter_table(table, recreate="always", table_kwargs=NEVER_REUSE_IDS):
                 pass
         # Ids seen in the log of rows deleted before today are not handed out either.
         for table in ID_TABLES:
@@ -167,12 +161,6 @@ def _never_reuse_sqlite_ids(conn) -> None:
             ).scalar()
             if highest:
                 _raise_sequence(conn, table, int(highest))
-        problems = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-        if problems:
-            raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
-        dbapi.commit()
-    finally:
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 def _raise_sequence(conn, table: str, value: int) -> None:
