@@ -616,7 +616,7 @@ def _apply(report: ImportReport, only_valid: bool) -> dict[str, int]:
         record(
             "import",
             "imports",
-            report.filename[:64],
+            report.filename,  # cut to fit by audit.record
             changes={
                 "kind": report.kind,
                 "created": counts["created"],
