@@ -18,6 +18,7 @@ from app.codes import (
 )
 from app.extensions import db
 from app.model_base import NEVER_REUSE_IDS, Versioned, code_check
+from inventory.funding_models import FundingShare
 from schools.models import School, Site
 
 
@@ -57,6 +58,10 @@ class Device(Versioned, db.Model):
 
     school: Mapped[School] = relationship()
     site: Mapped[Site | None] = relationship()
+    # The programmes that paid for the device (inventory/funding_models.py).
+    funding_shares: Mapped[list[FundingShare]] = relationship(
+        order_by=FundingShare.id, cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Device {self.inventory_number}>"
