@@ -1,9 +1,8 @@
 """Languages: German first, English available; each package keeps its own catalog."""
 
-import contextlib
 import functools
 import os
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import force_locale
@@ -48,12 +47,9 @@ def cli_locale() -> str:
 
 @contextmanager
 def cli_messages():
-    """Messages in the terminal's language outside a request (CLI commands): the locale
-    selector and the forms' translations need a request, so give them a bare one."""
-    with ExitStack() as stack:
-        if not has_request_context():
-            stack.enter_context(current_app.test_request_context())
-        stack.enter_context(force_locale(cli_locale()))
+    """Messages in the terminal's language outside a request (CLI commands); see
+    messages_context()."""
+    with messages_context(), force_locale(cli_locale()):
         yield
 
 
@@ -73,10 +69,10 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
 
-@contextlib.contextmanager
+@contextmanager
 def messages_context():
-    """Outside a request (CLI, jobs) messages are German: the locale selector needs a
-    request, so give them a bare one."""
+    """Outside a request (CLI, jobs) messages are in the default language (German): the
+    locale selector and the forms' translations need a request, so give them a bare one."""
     if has_request_context():
         yield
     else:
