@@ -7,10 +7,12 @@ bp = Blueprint("reports", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint with its pages: dashboard, downloads, replacement, notifications."""
+    """Register the blueprint with its pages: dashboard, downloads, proof of use,
+    replacement, notifications."""
     from reports import (  # noqa: F401  (their routes on bp)
         download_views,
         notification_views,
+        proof_views,
         replacement_views,
         views,
     )

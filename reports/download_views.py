@@ -101,29 +101,29 @@ def download_workbook():
         school_year=form.school_year.data,
     )
     filename = _filename(school_ids)
-    # A temporary file, not memory: the workbook may be large.
-    workbook = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _chunks)
     try:
-        exports.write_workbook(
-            workbook,
-            school_ids=school_ids,
-            school_year=form.school_year.data or None,
-            generated_by=current_user.email,
-            filters_text=filters_text,
+        return send_workbook(
+            lambda fh: exports.write_workbook(
+                fh,
+                school_ids=school_ids,
+                school_year=form.school_year.data or None,
+                generated_by=current_user.email,
+                filters_text=filters_text,
+            ),
+            filename,
+            {"filters": filters_text, "school_year": form.school_year.data or None},
         )
     except exports.ExportError:
-        workbook.close()
         abort(404)
-    except BaseException:
-        workbook.close()
-        raise
+
+
+def send_workbook(write, filename: str, changes: dict) -> Response:
+    """write(fh) a workbook into a temporary file (not memory: it may be large), log the
+    export, commit, and send the file as a download named `filename`."""
+    workbook = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _chunks)
     try:
-        audit.record(
-            "export",
-            "workbook",
-            filename,
-            changes={"filters": filters_text, "school_year": form.school_year.data or None},
-        )
+        write(workbook)
+        audit.record("export", "workbook", filename, changes=changes)
         db.session.commit()
     except BaseException:
         workbook.close()

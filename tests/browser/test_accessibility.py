@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from app.users import User
+from inventory.funding_models import FundingProgramme
 from inventory.models import Device, NetworkLink, Offering
 from inventory.stocktake_models import StockTake, StockTakeScan
 from reports.models import AlertDelivery, AlertRecipient, JobRun
@@ -154,6 +155,8 @@ def _seed() -> None:
                 notes="Beamer-Wagen Nord" if index == 0 else None,
             )
         )
+    if not db.session.query(FundingProgramme).filter_by(code="gute_schule_2020").count():
+        db.session.add(FundingProgramme(code="gute_schule_2020", name="Gute Schule 2020"))
     db.session.add(Offering(school=own, learning_level="sek1", kind="lms", status="available"))
     db.session.add(
         Offering(school=own, learning_level="sek2", kind="tablet_class_set", status="planned")
@@ -380,6 +383,14 @@ def _labels_invalid(page, site, _tmp):
     assert page.locator("[data-error-summary]").count() == 1
 
 
+def _proof_of_use_invalid(page, site, _tmp):
+    page.goto(f"{site}/reports/proof-of-use")
+    page.fill("#as_of", "")
+    with page.expect_navigation():
+        page.click("#proof-form button")
+    assert page.locator("[data-error-summary]").count() == 1
+
+
 def _import_preview(page, site, tmp):
     upload = tmp / "geraete-fehlerhaft.xlsx"
     upload.write_bytes(
@@ -449,6 +460,7 @@ STATES = {
     "school contact form with errors": (["school_admin"], _school_contact_invalid),
     "school form with errors": (["department", "admin"], _submit_empty("/schools/new")),
     "user form with errors": (["admin"], _submit_empty("/admin/users/new")),
+    "proof-of-use form with errors": (["department", "admin"], _proof_of_use_invalid),
 }
 
 
@@ -533,6 +545,7 @@ def _assert_reached(result: Survey, role: str) -> None:
     expected |= {"/schools/#/stock-takes/#/result"}
     expected |= {"/schools/#/labels/"}
     expected |= {"/notifications/", "/school-years/"} if role != "school_admin" else set()
+    expected |= {"/reports/proof-of-use"} if role != "school_admin" else set()
     expected |= {"/admin/users/", "/admin/users/#/edit"} if role == "admin" else set()
     reached = {_pattern(urlsplit(path).path) for path in result.pages}
     assert expected <= reached, f"not reached: {expected - reached}"
