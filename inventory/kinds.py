@@ -188,6 +188,7 @@ DEVICES = Kind(
             default="in_use",
             width=12,
         ),
+        Field("use", _l("Use"), "code", vocabulary=codes.DEVICE_USES, width=14),
         Field("room", _l("Room"), max_length=64, width=10, text_cell=True),
         Field(
             "learning_level",
