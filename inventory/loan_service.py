@@ -183,14 +183,14 @@ def update(loan: Loan, values: dict, version: int | None = None) -> Loan:
 # --- lists and figures -------------------------------------------------------------------
 
 
-def _listed(stmt: sa.Select) -> list[Loan]:
+def listed(stmt: sa.Select) -> list[Loan]:
     stmt = stmt.options(selectinload(Loan.device), selectinload(Loan.school))
     return list(db.session.scalars(stmt))
 
 
 def loans_out(school: School) -> list[Loan]:
     """The school's open loans, the earliest due first."""
-    return _listed(
+    return listed(
         sa.select(Loan)
         .where(Loan.school_id == school.id, Loan.returned_on.is_(None))
         .order_by(Loan.due_on, Loan.id)
@@ -204,7 +204,7 @@ def overdue(school: School, today: dt.date | None = None) -> list[Loan]:
 
 def returned_damaged(school: School) -> list[Loan]:
     """The school's loans that came back damaged, the latest first."""
-    return _listed(
+    return listed(
         sa.select(Loan)
         .where(Loan.school_id == school.id, Loan.returned_on.is_not(None), Loan.damaged)
         .order_by(Loan.returned_on.desc(), Loan.id.desc())
@@ -214,7 +214,7 @@ def returned_damaged(school: School) -> list[Loan]:
 def overdue_loans(today: dt.date) -> list[Loan]:
     """Every open loan past its due date, of all schools, with its school and device loaded
     (for the overdue reminders through the alert outbox), by school and due date."""
-    return _listed(
+    return listed(
         sa.select(Loan)
         .join(School, School.id == Loan.school_id)
         .where(Loan.returned_on.is_(None), Loan.due_on < today)
