@@ -84,7 +84,7 @@ def default_due_date(issued_on: dt.date) -> dt.date | None:
     return last_school_day_before_summer(issued_on)
 
 
-def _check_return_fields(cleaned: dict) -> None:
+def check_return_fields(cleaned: dict) -> None:
     if cleaned.get("returned_on") is None and (
         cleaned.get("condition_in") or cleaned.get("damaged")
     ):
@@ -100,7 +100,7 @@ def issue(school: School, values: dict) -> Loan:
     if isinstance(values.get("inventory_number"), str):
         values["inventory_number"] = number_from_scan(values["inventory_number"])
     cleaned = validate(LOANS, require(LOANS, values))
-    _check_return_fields(cleaned)
+    check_return_fields(cleaned)
     device = school_device(school.id, cleaned["inventory_number"])
     if device is None:
         raise InvalidFieldsError({"inventory_number": [str(UNKNOWN_DEVICE)]})
@@ -168,7 +168,7 @@ def update(loan: Loan, values: dict, version: int | None = None) -> Loan:
     cleaned = validate(LOANS, values, current=_current(loan))
     if "due_on" in cleaned and cleaned["due_on"] is None:
         raise InvalidFieldsError({"due_on": [str(_l("This field is required."))]})
-    _check_return_fields({**_current(loan), **cleaned})
+    check_return_fields({**_current(loan), **cleaned})
     reopened = not loan.is_open and "returned_on" in cleaned and cleaned["returned_on"] is None
     if reopened:
         current = open_loan(loan.device)
