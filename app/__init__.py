@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     # Import every models module so the metadata (and Alembic) sees all tables.
     import api
     import inventory
+    import inventory.loan_models  # noqa: F401
     import inventory.models  # noqa: F401
     import inventory.stocktake_models  # noqa: F401
     import reports

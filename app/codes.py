@@ -61,6 +61,17 @@ DEVICE_STATUSES = {
     "retired": _l("Retired"),
 }
 
+# What a device is for (DESIGN.md "device use"); blank for devices recorded before the field
+# existed (nobody knows yet, so nothing is guessed). A lent device can have any use: the
+# loan records that it is out, the use what it is for.
+DEVICE_USES = {
+    "pool": _l("Pool device"),
+    "class_set": _l("Class set"),
+    "room": _l("Room equipment"),
+    "teacher": _l("Teacher device"),
+    "pupil_loan": _l("Pupil loan device"),
+}
+
 FUNDING_SOURCES = {
     "digitalpakt": _l("DigitalPakt Schule"),
     "schultraeger": _l("School authority"),

@@ -8,10 +8,11 @@ bp = Blueprint("inventory", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the blueprint with its pages: devices, links, offerings, import, labels,
-    stock-taking."""
+    stock-taking, loans."""
     from inventory import (  # noqa: F401  (their routes on bp)
         import_views,
         label_views,
+        loan_views,
         stocktake_views,
         views,
     )

@@ -14,7 +14,7 @@ import re
 
 from flask_babel import force_locale
 
-from inventory.kinds import KINDS as REGISTRY
+from inventory.kinds import FILE_KINDS as REGISTRY
 
 # (field code, label) of each kind, in column order: read from the registry of kinds.
 COLUMNS: dict[str, list[tuple[str, object]]] = {

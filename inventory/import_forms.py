@@ -13,6 +13,7 @@ IMPORT_KINDS = {
     "offerings": _l("Offerings"),
     "sites": _l("Sites"),
     "schools": _l("Schools"),
+    "loans": _l("Loans"),
 }
 
 

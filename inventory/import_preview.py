@@ -10,7 +10,7 @@ from app import codes
 from app.extensions import db
 from app.history import Change, format_value
 from inventory.importer import ImportReport, _stored_value
-from inventory.kinds import KINDS
+from inventory.kinds import FILE_KINDS as KINDS
 
 MAX_CHANGED_ROWS_SHOWN = 200
 
@@ -32,6 +32,8 @@ def _record_text(kind: str, record, school) -> str:
         return f"{record.name} ({school.school_number})" if school else record.name
     if kind == "links":
         return f"#{record.id} {record.provider or ''}".strip()
+    if kind == "loans":
+        return f"#{record.id} {record.loan_number} ({record.inventory_number})"
     return f"#{record.id} {codes.OFFERING_KINDS.get(record.kind, record.kind)}"
 
 
@@ -44,6 +46,8 @@ def _record_url(kind: str, record) -> str:
         return url_for("schools.site_edit", site_id=record.id)
     if kind == "links":
         return url_for("inventory.link_edit", link_id=record.id)
+    if kind == "loans":
+        return url_for("inventory.loans_index", school_number=record.school.school_number)
     return url_for("inventory.offering_edit", offering_id=record.id)
 
 

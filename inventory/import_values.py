@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from app.fields import parse_decimal
 from inventory.columns import normalize_header
-from inventory.kinds import KINDS
+from inventory.kinds import FILE_KINDS as KINDS
 
 TRUE_WORDS = {"ja", "j", "yes", "y", "true", "wahr", "1", "x"}
 FALSE_WORDS = {"nein", "n", "no", "false", "falsch", "0", ""}

@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from inventory.columns import header_labels
 from inventory.importer import ImportReport
-from inventory.kinds import KINDS
+from inventory.kinds import FILE_KINDS as KINDS
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_ROWS = 2000  # how far down the drop-downs reach

@@ -19,10 +19,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import scope_to_user
 from app.audit import record, via
-from app.errors import InvalidFieldsError
+from app.errors import DomainError, InvalidFieldsError
 from app.extensions import db
 from app.i18n import messages_context
 from app.users import User
+from inventory import loan_import
 from inventory import service as inventory_service
 from inventory.columns import COLUMNS, header_map, normalize_header
 from inventory.import_readers import (
@@ -60,6 +61,7 @@ REQUIRED = {
     "devices": ("inventory_number", "category"),
     "links": ("technology", "down_mbps", "up_mbps", "status"),
     "offerings": ("learning_level", "kind"),
+    "loans": loan_import.REQUIRED,
 }
 FLUSH_BATCH = 1000
 # Kinds whose updates go through _bulk_update (sites and schools are few, and need the ORM:
@@ -588,8 +590,39 @@ def _analyse(kind: str, data: bytes, filename: str, scope: ImportScope | None) -
         report.file_errors.append(_("The file has no data rows below the header row."))
         return report
     report.sheet, report.headers = sheet.name, sheet.headers
+    if kind == "loans":
+        loan_import.analyse(
+            sheet,
+            scope,
+            report,
+            schools_of=lambda numbers: _scoped_schools(scope, numbers),
+            rows_of=lambda number, values: RowResult(number=number, values=values),
+            error_of=lambda row, columns, code, message: _row_error(
+                sheet, row, columns, code, message
+            ),
+        )
+        return report
     _Analysis(kind, sheet, scope, report).run()
     return report
+
+
+def _scoped_schools(scope: ImportScope, numbers) -> dict[str, School]:
+    schools: dict[str, School] = {}
+    for chunk in _chunks(sorted(numbers)):
+        stmt = sa.select(School).where(School.school_number.in_(chunk))
+        for school in db.session.scalars(scope.scoped(stmt, School.id)):
+            schools[school.school_number] = school
+    return schools
+
+
+def _row_error(sheet: Sheet, row: RowResult, columns: dict, code, message) -> None:
+    index = columns.get(code) if code else None
+    if index is None:
+        column, letter = "", ""
+    else:
+        column, letter = sheet.headers[index], sheet.column_letter(index)
+    row.errors.append(RowError(sheet.name, row.number, column, letter, str(message)))
+    row.action = "error"
 
 
 class ImportRefusedError(Exception):
@@ -631,7 +664,7 @@ def _apply(report: ImportReport, only_valid: bool) -> dict[str, int]:
         raise ImportRefusedError(
             _("Some records were changed by someone else meanwhile. Please check the file again.")
         ) from None
-    except sa.exc.IntegrityError:
+    except (sa.exc.IntegrityError, DomainError):
         db.session.rollback()
         raise ImportRefusedError(
             _("The data conflicts with records saved meanwhile. Please check the file again.")
@@ -648,6 +681,8 @@ def _write(kind: str, rows: list[RowResult]) -> None:
                 row.record = schools_service.create_school(row.new_values)
             else:
                 schools_service.update_school(row.record, row.changes)
+    elif kind == "loans":
+        loan_import.write(rows)
     elif kind == "sites":
         # A school that gets a new main site in this file un-marks its old one through
         # make_main_site(); the old one's "not main" is that, not a change of its own.

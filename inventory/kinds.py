@@ -188,6 +188,7 @@ DEVICES = Kind(
             default="in_use",
             width=12,
         ),
+        Field("use", _l("Use"), "code", vocabulary=codes.DEVICE_USES, width=14),
         Field("room", _l("Room"), max_length=64, width=10, text_cell=True),
         Field(
             "learning_level",
@@ -271,7 +272,74 @@ OFFERINGS = Kind(
     ),
 )
 
+
+def _returned_after_issue(values: dict) -> dict:
+    issued, due, returned = (values.get(c) for c in ("issued_on", "due_on", "returned_on"))
+    errors = {}
+    if issued and due and due < issued:
+        errors["due_on"] = _l("The due date cannot be before the issue date.")
+    if issued and returned and returned < issued:
+        errors["returned_on"] = _l("A device cannot come back before it was issued.")
+    return errors
+
+
+CONDITION_MAX = 2000
+
+# A loan of a device (inventory/loan_service.py). It holds a loan-contract number, never a
+# pupil's name, address or class (DSGVO Art. 5(1)(c), docs/loans.md): there is no such
+# field, and every channel refuses one it does not know.
+LOANS = Kind(
+    name="loans",
+    label=_l("Loans"),
+    sheet="Leihen",
+    key="id",
+    fields=(
+        _id(),
+        _school_number(editable=False),
+        Field(
+            "inventory_number",
+            _l("Inventory number"),
+            required=True,
+            max_length=64,
+            pattern=INVENTORY_NUMBER_PATTERN,
+            pattern_message=_l("This is not an inventory number (letters, digits, “-” and “_”)."),
+            width=18,
+            text_cell=True,
+        ),
+        Field(
+            "loan_number",
+            _l("Loan contract number"),
+            required=True,
+            max_length=64,
+            width=18,
+            text_cell=True,
+        ),
+        Field("issued_on", _l("Issued on"), "date", required=True, width=12),
+        Field("due_on", _l("Due on"), "date", width=12),
+        Field(
+            "condition_out",
+            _l("Condition at issue"),
+            "multiline",
+            max_length=CONDITION_MAX,
+            width=30,
+        ),
+        Field("returned_on", _l("Returned on"), "date", width=12),
+        Field(
+            "condition_in",
+            _l("Condition at return"),
+            "multiline",
+            max_length=CONDITION_MAX,
+            width=30,
+        ),
+        Field("damaged", _l("Returned damaged"), "bool", width=10),
+    ),
+    checks=(_returned_after_issue,),
+)
+
+# The kinds of records with their own pages and forms; FILE_KINDS adds the loans, which have
+# a sheet in the import and the export but their own pages and service.
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (SCHOOLS, SITES, DEVICES, LINKS, OFFERINGS)}
+FILE_KINDS: dict[str, Kind] = {**KINDS, LOANS.name: LOANS}
 
 
 def kind(name: str) -> Kind:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.codes import (
     DEVICE_CATEGORIES,
     DEVICE_STATUSES,
+    DEVICE_USES,
     FUNDING_SOURCES,
     LEARNING_LEVELS,
     LINK_STATUSES,
@@ -27,6 +28,7 @@ class Device(Versioned, db.Model):
     __table_args__ = (
         code_check("category", DEVICE_CATEGORIES),
         code_check("status", DEVICE_STATUSES),
+        code_check("use", DEVICE_USES, nullable=True),
         code_check("learning_level", LEARNING_LEVELS, nullable=True),
         code_check("funding", FUNDING_SOURCES, nullable=True),
         sa.CheckConstraint("price IS NULL OR price >= 0", name="price_not_negative"),
@@ -48,6 +50,7 @@ class Device(Versioned, db.Model):
     model: Mapped[str] = mapped_column(sa.String(100), default="")
     serial_number: Mapped[str] = mapped_column(sa.String(100), default="")
     status: Mapped[str] = mapped_column(sa.String(16), default="in_use")
+    use: Mapped[str | None] = mapped_column(sa.String(16))  # DEVICE_USES; None: not recorded
     room: Mapped[str] = mapped_column(sa.String(64), default="")
     learning_level: Mapped[str | None] = mapped_column(sa.String(16))
     purchase_date: Mapped[dt.date | None] = mapped_column(sa.Date)

@@ -179,7 +179,7 @@ def is_in_scope(stock_take: StockTake, device: Device) -> bool:
     return not stock_take.room or _same_room(device.room, stock_take.room)
 
 
-def _school_device(school_id: int, number: str) -> Device | None:
+def school_device(school_id: int, number: str) -> Device | None:
     """The school's device with that number (exactly, else ignoring case); never another
     school's."""
     exact = db.session.scalar(
@@ -230,7 +230,7 @@ def scan(stock_take: StockTake, text: str, *, user=None) -> ScanResult:
     already seen, recorded elsewhere, or unknown."""
     number = _checked_number(text)
     _locked_open(stock_take, exclusive=False)
-    device = _school_device(stock_take.school_id, number)
+    device = school_device(stock_take.school_id, number)
     values = {
         "stock_take_id": stock_take.id,
         "number": number,

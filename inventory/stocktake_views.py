@@ -52,7 +52,7 @@ def _where(device) -> str:
 def scan_message(result: stocktake.ScanResult) -> str:
     number = result.number
     if result.outcome == stocktake.FOUND:
-        return _("%(number)s: found (%(what)s).", number=number, what=_what(result.device))
+        return _("%(number)s: found (%(what)s).", number=number, what=what_device(result.device))
     if result.outcome == stocktake.ELSEWHERE:
         return _(
             "%(number)s: found, but recorded elsewhere: %(where)s.",
@@ -64,7 +64,7 @@ def scan_message(result: stocktake.ScanResult) -> str:
     return _("%(number)s: unknown – not an inventory number of this school.", number=number)
 
 
-def _what(device) -> str:
+def what_device(device) -> str:
     parts = [label("DEVICE_CATEGORIES", device.category)]
     model = " ".join(p for p in (device.manufacturer, device.model) if p)
     return ", ".join([*parts, model] if model else parts)
@@ -159,7 +159,7 @@ def _result_url(stock_take):
     )
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
@@ -178,13 +178,13 @@ def stocktake_add_scan(school_number, stock_take_id):
         form.inventory_number.errors = list(exc.fields["inventory_number"])
         return _scan_refused(school, stock_take, form)
     except stocktake.StockTakeClosedError:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=closed, redirect=_result_url(stock_take)), 409
         flash(closed, "error")
         return redirect(_result_url(stock_take))
     last = {"id": stock_take.id, "tone": TONE[result.outcome], "message": scan_message(result)}
     count = stocktake.scan_count(stock_take)
-    if _wants_json():
+    if wants_json():
         return jsonify(
             outcome=result.outcome,
             tone=last["tone"],
@@ -202,7 +202,7 @@ def stocktake_add_scan(school_number, stock_take_id):
 
 
 def _scan_refused(school, stock_take, form):
-    if _wants_json():
+    if wants_json():
         errors = [str(e) for errors in form.errors.values() for e in errors]
         return jsonify(error=" ".join(errors) or _("Please enter a number."), tone="bad"), 422
     return _scan_page(school, stock_take, form, status=422)

@@ -37,7 +37,8 @@ from app.audit import AuditEntry
 from app.extensions import db
 from app.rules import Field
 from inventory.columns import field_codes, header_labels
-from inventory.kinds import KINDS
+from inventory.kinds import FILE_KINDS, KINDS
+from inventory.loan_models import Loan
 from inventory.models import Device, NetworkLink, Offering
 from reports import readiness as rules
 from reports import replacement
@@ -60,6 +61,7 @@ SHEET_SITES = "Standorte"
 SHEET_DEVICES = "Geräte"
 SHEET_LINKS = "Netzanbindungen"
 SHEET_OFFERINGS = "Angebote"
+SHEET_LOANS = "Leihen"
 SHEET_GIGABIT = "Gigabit-Status"
 SHEET_NEED = "Sozialindex"
 SHEET_REPLACEMENT = "Ersatzbeschaffung"
@@ -279,6 +281,7 @@ def write_workbook(
         _record_sheet(
             workbook, SHEET_OFFERINGS, "offerings", _record_query("offerings", school_ids)
         )
+        _record_sheet(workbook, SHEET_LOANS, "loans", _loan_query(school_ids))
         _gigabit_sheet(workbook, school_readiness, year, today)
         _need_sheet(workbook, school_ids)
         _replacement_sheet(workbook, school_ids, today)
@@ -532,7 +535,7 @@ def registry_columns(kind: str) -> list[Column]:
     """The columns of a kind's fields, in the registry's order, with German headers."""
     return [
         Column(header, column_kind(spec), spec.width)
-        for spec, header in zip(KINDS[kind].fields, header_labels(kind, LOCALE), strict=True)
+        for spec, header in zip(FILE_KINDS[kind].fields, header_labels(kind, LOCALE), strict=True)
     ]
 
 
@@ -569,6 +572,26 @@ def _record_query(kind: str, school_ids) -> sa.Select:
         .order_by(School.school_number, *order(model))
     )
     return _scoped(stmt, model.school_id, school_ids)
+
+
+def _loan_query(school_ids) -> sa.Select:
+    """The loans with exactly the columns of COLUMNS["loans"] (the device by its inventory
+    number), by school and issue date, so the sheet re-imports."""
+    columns = []
+    for code in field_codes("loans"):
+        if code == "school_number":
+            columns.append(School.school_number)
+        elif code == "inventory_number":
+            columns.append(Device.inventory_number)
+        else:
+            columns.append(getattr(Loan, code))
+    stmt = (
+        sa.select(*columns)
+        .join(School, Loan.school_id == School.id)
+        .join(Device, Loan.device_id == Device.id)
+        .order_by(School.school_number, Loan.issued_on, Loan.id)
+    )
+    return _scoped(stmt, Loan.school_id, school_ids)
 
 
 # The model and the order (after the school number) of each record sheet.

@@ -52,6 +52,7 @@ def dashboard():
         need_rows=need.devices_by_sozialindex(operator=operator),
         need_operator=operator or "",
         unconfirmed=_page_of(figures.unconfirmed, "unconfirmed_page"),
+        floor_work=figures_service.floor_work_by_school(today=figures.deadline.today),
         school_pages=_has_school_pages(),
         replacement_totals=_replacement_totals(),
     )

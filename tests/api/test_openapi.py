@@ -22,6 +22,10 @@ DESIGN_PATHS = {
     "/school-years": {"get"},
     "/school-years/{start_year}": {"get", "put"},
     "/readiness": {"get"},
+    "/schools/{school_number}/loans": {"get"},
+    "/devices/{inventory_number}/loans": {"get", "post"},
+    "/loans/{loan_id}": {"get", "patch"},
+    "/loans/{loan_id}/return": {"post"},
 }
 
 # shared/DESIGN.md "Field names and codes", plus `version` on every object.
@@ -30,10 +34,13 @@ DESIGN_FIELDS = {
     "it_contact_email learning_levels operator sozialindex startchancen lat lon",
     "Site": "id school_number name street postcode city is_main lat lon",
     "Device": "school_number site inventory_number category manufacturer model serial_number "
-    "status room learning_level purchase_date price funding warranty_until notes",
+    "status use room learning_level purchase_date price funding warranty_until notes",
     "Link": "id school_number site provider technology down_mbps up_mbps status planned_date "
     "active_since contract_end notes",
     "Offering": "id school_number learning_level kind description status since",
+    # No field for a pupil's name, address or class (docs/loans.md).
+    "Loan": "id school_number inventory_number loan_number issued_on due_on condition_out "
+    "returned_on condition_in damaged",
 }
 
 

@@ -233,6 +233,7 @@ def test_template_has_german_headers_codes_sheet_and_drop_downs(client, login_as
             "model",
             "serial_number",
             "status",
+            "use",
             "room",
             "learning_level",
             "purchase_date",

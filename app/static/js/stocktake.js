@@ -1,4 +1,5 @@
-// Gute Schule: the stock-take scan page, enhanced (no inline scripts, CSP-safe).
+// Gute Schule: the phone scan pages (stock-taking, issuing and taking back loans), enhanced
+// (no inline scripts, CSP-safe).
 // Without this file the form posts one number and the page comes back with the result.
 // With it, numbers are sent by fetch (the page stays, the field stays focused), and where
 // the browser has the BarcodeDetector API a button scans the QR labels with the camera.
@@ -34,9 +35,20 @@ document.addEventListener("DOMContentLoaded", () => {
     return parts.length ? decodeURIComponent(parts[parts.length - 1]) : "";
   };
 
-  const send = async (number) => {
+  // The form as it is when a number is entered: the fields beside the number (a loan's
+  // contract, a condition) travel with it even if they change before it is sent.
+  const entry = (number) => {
     const body = new FormData(form);
     body.set("inventory_number", number);
+    // Fields marked data-scan-reset (a condition at return, "damaged") hold for one number.
+    form.querySelectorAll("[data-scan-reset]").forEach((field) => {
+      if (field.type === "checkbox") field.checked = false;
+      else field.value = "";
+    });
+    return body;
+  };
+
+  const send = async (body) => {
     show(form.dataset.sending, "info");
     try {
       const response = await fetch(form.action, {
@@ -81,7 +93,7 @@ document.addEventListener("DOMContentLoaded", () => {
     input.value = "";
     input.focus();
     if (!number) return;
-    queue.push(number);
+    queue.push(entry(number));
     drain();
   });
 
@@ -139,7 +151,7 @@ document.addEventListener("DOMContentLoaded", () => {
           lastSeen = text;
           const number = numberFrom(text);
           if (number) {
-            queue.push(number);
+            queue.push(entry(number));
             drain();
           }
         }
