@@ -4,7 +4,7 @@ Devices recorded before stay without a use (NULL, "not recorded"): nobody has sa
 they are for, and guessing "pool" would put a claim in the inventory that no one made.
 
 Revision ID: 7a3c1e5d9b20
-Revises: 40e0b9971ae0
+Revises: ec0e63f0b3aa
 Create Date: 2026-12-04 18:05:00.000000
 
 """
@@ -17,7 +17,7 @@ USES = ["pool", "class_set", "room", "teacher", "pupil_loan"]
 
 # revision identifiers, used by Alembic.
 revision = '7a3c1e5d9b20'
-down_revision = '40e0b9971ae0'
+down_revision = 'ec0e63f0b3aa'
 branch_labels = None
 depends_on = None
 
