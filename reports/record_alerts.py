@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 
 from app.extensions import db
 from app.mail import Mailer, build_message
@@ -215,7 +215,9 @@ def subject(kind: RecordAlertKind, mail_kind: str, groups: list[tuple]) -> str:
                 number=school.school_number,
                 name=school.name,
             )
-        return gettext("%(what)s in %(count)d schools", what=what, count=len(groups))
+        return ngettext(
+            "%(what)s in %(num)d school", "%(what)s in %(num)d schools", len(groups), what=what
+        )
 
 
 def _message(kind_plan: RecordPlan, mail_kind: str, school_id, recipient: str, rows: list):

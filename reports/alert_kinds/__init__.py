@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import current_app
+from flask_babel import gettext, ngettext
 
 # One line per kind: the module that defines ALERT (a RecordAlertKind).
 KIND_MODULES = (
@@ -101,3 +102,10 @@ def record_url(*parts: object) -> str:
 
 def format_date(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
+
+
+def in_days(days: int) -> str:
+    """ "in 30 days", or "today"."""
+    if days == 0:
+        return gettext("today")
+    return ngettext("in %(num)d day", "in %(num)d days", days)

@@ -23,6 +23,7 @@ from reports.alert_kinds import (
     RecordAlertKind,
     config_days,
     format_date,
+    in_days,
     lead_days_of,
     lead_stage,
     record_url,
@@ -59,7 +60,7 @@ def _text(link: NetworkLink, notice: dt.date, today: dt.date) -> str:
         what=", ".join(parts),
         end=format_date(link.contract_end),
         notice=format_date(notice),
-        left=ngettext("%(num)d day left", "%(num)d days left", days) if days else gettext("today"),
+        left=in_days(days),
     )
     if link.monthly_cost is not None:
         cost = f"{link.monthly_cost:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")

@@ -20,6 +20,7 @@ from reports.alert_kinds import (
     RecordAlertKind,
     config_days,
     format_date,
+    in_days,
     lead_days_of,
     lead_stage,
     record_url,
@@ -43,7 +44,7 @@ def _text(device: Device, today: dt.date) -> str:
         number=device.inventory_number,
         what=", ".join(parts),
         until=format_date(device.warranty_until),
-        left=ngettext("%(num)d day left", "%(num)d days left", days) if days else gettext("today"),
+        left=in_days(days),
     )
 
 
