@@ -44,6 +44,10 @@ class DefaultConfig:
     ALERT_TIMEZONE = "Europe/Berlin"
     ALERT_RECIPIENTS: list[str] = []
     ALERT_MAX_ATTEMPTS = 5
+    # Contract alerts: days before a link's notice date (contract end minus notice period).
+    CONTRACT_ALERT_LEAD_DAYS = [90, 30]
+    # Warranty alerts: days before a device's warranty ends (a number, or a list).
+    WARRANTY_ALERT_DAYS = 60
     # Replacement planning: years of service per device category, over the defaults in
     # reports/replacement.py (e.g. {"laptop": 5, "interactive_display": 8}).
     SERVICE_LIFE_YEARS: dict = {}

@@ -18,6 +18,8 @@ SCHOOL_NUMBER_PATTERN = r"[0-9]{6}"
 # digits, "-" and "_" only; never "/", "." or spaces.
 INVENTORY_NUMBER_PATTERN = r"[0-9A-Za-zÄÖÜäöüß][0-9A-Za-zÄÖÜäöüß_-]{0,63}"
 MAX_MBPS = 100_000  # 100 Gbit/s: anything above is a typo
+MAX_MONTHLY_COST = 99_999_999  # EUR, as the device price
+MAX_NOTICE_MONTHS = 120  # ten years: anything above is a typo
 COORDINATE_PLACES = 6  # WGS84 degrees to about 0.1 m
 
 
@@ -237,6 +239,24 @@ LINKS = Kind(
         Field("planned_date", _l("Planned date"), "date", width=12),
         Field("active_since", _l("Active since"), "date", width=12),
         Field("contract_end", _l("Contract end"), "date", width=12),
+        Field(
+            "monthly_cost",
+            _l("Monthly cost (EUR)"),
+            "decimal",
+            min=0,
+            max=MAX_MONTHLY_COST,
+            width=12,
+        ),
+        # The notice date (contract_end minus these months) is what the contract alerts
+        # warn about (reports/alert_kinds/contract.py).
+        Field(
+            "notice_period_months",
+            _l("Notice period (months)"),
+            "int",
+            min=0,
+            max=MAX_NOTICE_MONTHS,
+            width=12,
+        ),
         _notes(),
     ),
 )

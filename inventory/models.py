@@ -77,6 +77,13 @@ class NetworkLink(Versioned, db.Model):
         code_check("status", LINK_STATUSES),
         sa.CheckConstraint("down_mbps > 0", name="down_mbps_positive"),
         sa.CheckConstraint("up_mbps > 0", name="up_mbps_positive"),
+        sa.CheckConstraint(
+            "monthly_cost IS NULL OR monthly_cost >= 0", name="monthly_cost_not_negative"
+        ),
+        sa.CheckConstraint(
+            "notice_period_months IS NULL OR notice_period_months BETWEEN 0 AND 120",
+            name="notice_period_months_range",
+        ),
         sa.Index("ix_network_links_school_status", "school_id", "status"),
         NEVER_REUSE_IDS,
     )
@@ -94,6 +101,8 @@ class NetworkLink(Versioned, db.Model):
     planned_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     active_since: Mapped[dt.date | None] = mapped_column(sa.Date)
     contract_end: Mapped[dt.date | None] = mapped_column(sa.Date)
+    monthly_cost: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    notice_period_months: Mapped[int | None] = mapped_column(sa.Integer)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
 
     school: Mapped[School] = relationship()

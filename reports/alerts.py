@@ -8,44 +8,47 @@ the school waits for the next school year's stages. A run only ever sends the on
 stage that is due on its day, never a backlog of stages it missed.
 
 Exactly once. For the due stage, every mail is first written to the outbox
-(AlertDelivery, unique on kind, school, school year, stage, recipient) with INSERT
-... ON CONFLICT DO NOTHING, so a rerun or a concurrent run adds nothing. Then a run
-*claims* pending rows: it locks them (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED;
-SQLite: a BEGIN IMMEDIATE write transaction), sets a lease (`claimed_until`) and
-commits before it sends, so a concurrent run skips them. Each send is committed on
-its own as sent, or stays pending with its error and is retried by the next run;
-after ALERT_MAX_ATTEMPTS it is failed.
+(reports/outbox.py: alert kind "gigabit", the school and school year as the record,
+stage, recipient), claimed, then sent; see there.
 
 Superseded mails. Pending rows of any other stage than the one due now (a stage whose
 mail never went out) are not sent any more: the newer stage's mail replaces them. They
 are closed as failed with last_error starting "superseded:". Likewise a pending school
 mail whose school has become gigabit-ready is closed with "cancelled:".
+
+One run of the job (run_alerts) sends the gigabit alerts and then the alerts of every
+kind about single records (reports/record_alerts.py, reports/alert_kinds/).
 """
 
 import datetime as dt
 import logging
-import traceback
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.mail import Mailer, MailError
+from app.mail import Mailer
 from app.model_base import utcnow
-from reports.models import DIGEST_SCHOOL_KEY, AlertDelivery, AlertRecipient, JobRun
+from reports import outbox
+from reports.models import (
+    DIGEST_SCHOOL_KEY,
+    GIGABIT,
+    AlertDelivery,
+    AlertRecipient,
+    JobRun,
+    gigabit_record_key,
+)
+from reports.outbox import CANCELLED, SUPERSEDED, delivery_state
 from reports.readiness import SchoolReadiness, readiness
 from schools.school_years import current_school_year, upcoming_school_year
 
 log = logging.getLogger(__name__)
 
+# The job's name in job_runs; it sends every alert kind, the gigabit alerts first.
 JOB_NAME = "gigabit_alerts"
-# How long a claim keeps other runs away from a mail; far longer than one send takes.
-CLAIM_LEASE = dt.timedelta(minutes=30)
-SUPERSEDED = "superseded:"
-CANCELLED = "cancelled:"
+__all__ = ["CANCELLED", "SUPERSEDED", "delivery_state"]  # for the pages that show rows
 
 
 # --- stages -------------------------------------------------------------------
@@ -160,6 +163,7 @@ class PlannedMail:
     school_id: int | None
     recipient: str
     subject: str
+    alert_kind: str = GIGABIT
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -237,6 +241,7 @@ def mails_to_send(plan: AlertPlan) -> list[PlannedMail]:
     done = set(
         db.session.execute(
             sa.select(AlertDelivery.kind, AlertDelivery.school_key, AlertDelivery.recipient).where(
+                AlertDelivery.alert_kind == GIGABIT,
                 AlertDelivery.school_year_id == plan.due.school_year_id,
                 AlertDelivery.stage == plan.due.stage,
                 AlertDelivery.status != "pending",
@@ -250,15 +255,37 @@ def mails_to_send(plan: AlertPlan) -> list[PlannedMail]:
 
 
 @dataclass
+class KindResult:
+    """What a run did for one kind of alerts about records (contract, warranty, ...)."""
+
+    due: int = 0  # records due today
+    queued: int = 0  # outbox rows written
+    sent: int = 0  # mails sent (each lists one or more rows)
+    failed: int = 0  # mails not sent in this run (retried, or failed for good)
+    superseded: int = 0  # rows closed as no longer due
+
+    def counts(self) -> dict:
+        return {
+            "due": self.due,
+            "queued": self.queued,
+            "sent": self.sent,
+            "failed": self.failed,
+            "superseded": self.superseded,
+        }
+
+
+@dataclass
 class RunResult:
     today: dt.date
     stage: str | None = None
     school_year: str | None = None
     not_ready: int = 0
+    # Totals over every alert kind; `kinds` has the kinds about records one by one.
     queued: int = 0
     sent: int = 0
     failed: int = 0  # send attempts that failed in this run (retried, or failed for good)
     superseded: int = 0
+    kinds: dict[str, KindResult] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     planned: list[PlannedMail] = field(default_factory=list)  # dry run: what would go out
     job_run_id: int | None = None
@@ -266,6 +293,13 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def add(self, name: str, kind_result: KindResult) -> None:
+        self.kinds[name] = kind_result
+        self.queued += kind_result.queued
+        self.sent += kind_result.sent
+        self.failed += kind_result.failed
+        self.superseded += kind_result.superseded
 
     def counts(self) -> dict:
         return {
@@ -277,18 +311,23 @@ class RunResult:
             "sent": self.sent,
             "failed": self.failed,
             "superseded": self.superseded,
+            "kinds": {name: result.counts() for name, result in self.kinds.items()},
         }
 
 
 def run_alerts(
     today: dt.date | None = None, *, trigger: str = "manual", dry_run: bool = False
 ) -> RunResult:
-    """Run the alert job once for that day. A dry run only plans and writes nothing."""
+    """Run the alert job once for that day: the gigabit alerts, then every kind about
+    records. A dry run only plans and writes nothing."""
+    from reports import record_alerts
+
     today = today or alert_today()
     if dry_run:
         plan = plan_alerts(today)
         result = _result_for(plan)
         result.planned = mails_to_send(plan)
+        record_alerts.preview(today, result)
         db.session.rollback()
         return result
 
@@ -298,9 +337,10 @@ def run_alerts(
     job_run_id = job_run.id
     try:
         result = _run(today)
+        record_alerts.run(today, result)
     except Exception as exc:
         db.session.rollback()
-        _finish(job_run_id, "failed", {"today": today.isoformat()}, _describe(exc))
+        _finish(job_run_id, "failed", {"today": today.isoformat()}, outbox.describe(exc))
         raise
     result.job_run_id = job_run_id
     _finish(
@@ -310,10 +350,6 @@ def run_alerts(
         "\n".join(result.errors),
     )
     return result
-
-
-def _describe(exc: BaseException) -> str:
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
 def _finish(job_run_id: int, outcome: str, counts: dict, error: str) -> None:
@@ -344,143 +380,73 @@ def _run(today: dt.date) -> RunResult:
     result.superseded = _supersede(due, plan, now)
     if due is None:
         return result
-    claimed = _claim(due, now)
+    claimed = outbox.claim(
+        sa.and_(
+            AlertDelivery.alert_kind == GIGABIT,
+            AlertDelivery.school_year_id == due.school_year_id,
+            AlertDelivery.stage == due.stage,
+        ),
+        now,
+    )
     if claimed:
         _send(claimed, plan, result)
     return result
 
 
-def _insert(values: list[dict]):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = postgresql.insert(AlertDelivery)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(AlertDelivery)
-    else:  # pragma: no cover - only PostgreSQL and SQLite are supported
-        raise RuntimeError(f"unsupported database {dialect}")
-    return stmt.values(values).on_conflict_do_nothing(
-        index_elements=["kind", "school_key", "school_year_id", "stage", "recipient"]
-    )
-
-
 def _queue(due: DueStage, mails: list[PlannedMail], now: dt.datetime) -> int:
     """Write the due stage's mails to the outbox; rows that exist already stay as they are."""
-    if not mails:
-        return 0
-    values = [
-        {
-            "kind": mail.kind,
-            "school_key": mail.school_key,
-            "school_id": mail.school_id,
-            "school_year_id": due.school_year_id,
-            "stage": due.stage,
-            "recipient": mail.recipient,
-            "status": "pending",
-            "subject": mail.subject[:300],
-            "attempts": 0,
-            "last_error": "",
-            "created_at": now,
-            "updated_at": now,
-        }
-        for mail in mails
-    ]
-    queued = 0
-    for start in range(0, len(values), 500):
-        queued += max(db.session.execute(_insert(values[start : start + 500])).rowcount, 0)
-    db.session.commit()
-    return queued
-
-
-def _not_claimed(now: dt.datetime):
-    return sa.or_(AlertDelivery.claimed_until.is_(None), AlertDelivery.claimed_until < now)
+    return outbox.queue(
+        [
+            {
+                "alert_kind": GIGABIT,
+                "kind": mail.kind,
+                "school_key": mail.school_key,
+                "school_id": mail.school_id,
+                "record_key": gigabit_record_key(mail.school_key, due.school_year_id),
+                "school_year_id": due.school_year_id,
+                "stage": due.stage,
+                "recipient": mail.recipient,
+                "subject": mail.subject,
+            }
+            for mail in mails
+        ],
+        now,
+    )
 
 
 def _supersede(due: DueStage | None, plan: AlertPlan, now: dt.datetime) -> int:
     """Close pending rows that are no longer due: other stages, and schools now ready."""
-    closed = 0
+    gigabit = AlertDelivery.alert_kind == GIGABIT
     other_stage = sa.true()
     if due is not None:
         other_stage = sa.or_(
             AlertDelivery.school_year_id != due.school_year_id, AlertDelivery.stage != due.stage
         )
     label = f"{due.label} {due.stage}" if due else "none"
-    closed += db.session.execute(
-        sa.update(AlertDelivery)
-        .where(AlertDelivery.status == "pending", other_stage, _not_claimed(now))
-        .values(
-            status="failed",
-            last_error=f"{SUPERSEDED} not sent, the stage due now is {label}",
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    closed = outbox.close(
+        sa.and_(gigabit, other_stage),
+        f"{SUPERSEDED} not sent, the stage due now is {label}",
+        now,
+    )
     if due is not None:
         not_ready = [school.school_id for school in plan.not_ready]
-        closed += db.session.execute(
-            sa.update(AlertDelivery)
-            .where(
-                AlertDelivery.status == "pending",
+        closed += outbox.close(
+            sa.and_(
+                gigabit,
                 AlertDelivery.kind == "school",
                 AlertDelivery.school_id.not_in(not_ready),
-                _not_claimed(now),
-            )
-            .values(
-                status="failed",
-                last_error=f"{CANCELLED} the school is gigabit-ready now",
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    db.session.commit()
-    return closed
-
-
-def _claim(due: DueStage, now: dt.datetime) -> list[int]:
-    """Lock and lease the due stage's pending rows; committed before anything is sent."""
-    db.session.commit()
-    stmt = (
-        sa.select(AlertDelivery.id)
-        .where(
-            AlertDelivery.status == "pending",
-            AlertDelivery.school_year_id == due.school_year_id,
-            AlertDelivery.stage == due.stage,
-            _not_claimed(now),
+            ),
+            f"{CANCELLED} the school is gigabit-ready now",
+            now,
         )
-        .order_by(AlertDelivery.id)
-    )
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    elif dialect == "sqlite":
-        # Take SQLite's write lock now, so no other process reads the same rows as free.
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-    try:
-        ids = list(db.session.scalars(stmt))
-        if ids:
-            db.session.execute(
-                sa.update(AlertDelivery)
-                .where(AlertDelivery.id.in_(ids))
-                .values(claimed_until=now + CLAIM_LEASE)
-                .execution_options(synchronize_session=False)
-            )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return ids
+    return closed
 
 
 def _send(ids: list[int], plan: AlertPlan, result: RunResult) -> None:
     """Send the claimed rows over one SMTP connection; each outcome committed at once."""
     from reports.alert_mail import digest_message, school_message
 
-    max_attempts = int(current_app.config["ALERT_MAX_ATTEMPTS"])
-    deliveries = db.session.scalars(
-        sa.select(AlertDelivery).where(AlertDelivery.id.in_(ids)).order_by(AlertDelivery.id)
-    ).all()
-    # Detached, so the commit after each send does not expire (and reload) them.
-    for delivery in deliveries:
-        db.session.expunge(delivery)
+    deliveries = outbox.claimed_rows(ids)
     by_school = {school.school_id: school for school in plan.not_ready}
     digest_attachment = None
     with Mailer() as mailer:
@@ -491,7 +457,7 @@ def _send(ids: list[int], plan: AlertPlan, result: RunResult) -> None:
                 values.update(
                     status="failed", last_error=f"{CANCELLED} the school is gigabit-ready now"
                 )
-                _update(delivery.id, values)
+                outbox.update(delivery.id, values)
                 result.superseded += 1
                 continue
             try:
@@ -506,60 +472,13 @@ def _send(ids: list[int], plan: AlertPlan, result: RunResult) -> None:
                 mailer.send(message)
             except Exception as exc:  # noqa: BLE001 - one bad mail must never stop the others
                 db.session.rollback()
-                _record_failure(delivery, values, exc, max_attempts, result)
+                failed, error = outbox.failure(delivery, exc)
+                outbox.update(delivery.id, values | failed)
+                result.failed += 1
+                result.errors.append(f"{delivery.recipient} ({delivery.subject}): {error}")
                 continue
             values.update(
                 status="sent", attempts=delivery.attempts + 1, last_error="", sent_at=utcnow()
             )
-            _update(delivery.id, values)
+            outbox.update(delivery.id, values)
             result.sent += 1
-
-
-def _record_failure(
-    delivery: AlertDelivery, values: dict, exc: Exception, max_attempts: int, result: RunResult
-) -> None:
-    """Note why a mail was not sent. A server that is down or busy gets another try on
-    the next run; a mail that can never be sent (data no mail can carry, an address the
-    server refuses for good, a bug while building it) is failed at once."""
-    attempts = delivery.attempts + 1
-    if isinstance(exc, MailError):
-        error = str(exc)
-        permanent = exc.permanent
-        log.warning("alert mail to %s not sent: %s", delivery.recipient, error)
-    else:
-        error = _describe(exc)
-        permanent = True
-        log.exception("alert mail to %s could not be built", delivery.recipient)
-    error = error[:2000]
-    values.update(
-        attempts=attempts,
-        last_error=error,
-        status="failed" if permanent or attempts >= max_attempts else "pending",
-    )
-    _update(delivery.id, values)
-    result.failed += 1
-    result.errors.append(f"{delivery.recipient} ({delivery.subject}): {error}")
-
-
-def _update(delivery_id: int, values: dict) -> None:
-    db.session.execute(
-        sa.update(AlertDelivery)
-        .where(AlertDelivery.id == delivery_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-
-
-# --- for the notifications page --------------------------------------------------
-
-
-def delivery_state(delivery: AlertDelivery) -> str:
-    """sent, pending, failed, superseded or cancelled (the last two are failed rows that
-    were closed on purpose, not errors)."""
-    if delivery.status == "failed":
-        if delivery.last_error.startswith(SUPERSEDED):
-            return "superseded"
-        if delivery.last_error.startswith(CANCELLED):
-            return "cancelled"
-    return delivery.status

@@ -36,7 +36,7 @@ DESIGN_FIELDS = {
     "Device": "school_number site inventory_number category manufacturer model serial_number "
     "status use room learning_level purchase_date price funding warranty_until notes",
     "Link": "id school_number site provider technology down_mbps up_mbps status planned_date "
-    "active_since contract_end notes",
+    "active_since contract_end monthly_cost notice_period_months notes",
     "Offering": "id school_number learning_level kind description status since",
     # No field for a pupil's name, address or class (docs/loans.md).
     "Loan": "id school_number inventory_number loan_number issued_on due_on condition_out "

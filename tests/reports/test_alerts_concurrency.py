@@ -87,3 +87,66 @@ def test_concurrent_runs_after_an_outage_send_each_pending_mail_once(
         for rcpt in rcpts
     )
     assert len(per_mail) == 11 and set(per_mail.values()) == {1}
+
+
+def _record_lines(smtp_server) -> collections.Counter:
+    """(recipient, item line) of every contract and warranty alert that arrived."""
+    return collections.Counter(
+        (rcpt.lower(), line)
+        for rcpts, message in smtp_server.messages
+        for rcpt in rcpts
+        for line in message.get_body(("plain",)).get_content().splitlines()
+        if line.startswith("* ")
+    )
+
+
+def _records_due(make_school, make_device, make_link, today: dt.date, schools: int = 20):
+    for number in range(schools):
+        school = make_school()
+        for offset in (10, 30):
+            make_device(school, warranty_until=today + dt.timedelta(days=offset + number))
+        make_link(school, contract_end=today + dt.timedelta(days=20), notice_period_months=0)
+
+
+def test_three_concurrent_runs_send_each_warranty_and_contract_alert_once(
+    app, database_url, smtp_server, make_school, make_device, make_link
+):
+    today = dt.date(2027, 3, 1)
+    _records_due(make_school, make_device, make_link, today)
+
+    outcomes = start_runs(3, database_url, smtp_server, today)
+
+    assert [code for code, _out, _err in outcomes] == [0, 0, 0], outcomes
+    lines = _record_lines(smtp_server)
+    # 40 devices and 20 links, each to the school's IT contact and to the department.
+    assert len(lines) == 2 * (40 + 20) and set(lines.values()) == {1}
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(AlertDelivery)).all()
+    assert len(rows) == 120 and {row.alert_kind for row in rows} == {"contract", "warranty"}
+    assert {(row.status, row.attempts) for row in rows} == {("sent", 1)}
+    runs = db.session.scalars(sa.select(JobRun)).all()
+    assert len(runs) == 3 and {run.outcome for run in runs} == {"success"}
+    # One mail per school and kind, and one digest per kind.
+    assert sum(run.counts["sent"] for run in runs) == len(smtp_server.messages) == 2 * 20 + 2
+
+
+def test_concurrent_runs_after_an_outage_send_each_pending_record_alert_once(
+    app, database_url, smtp_server, make_school, make_device, make_link
+):
+    today = dt.date(2027, 3, 1)
+    _records_due(make_school, make_device, make_link, today, schools=8)
+    smtp_server.refuse = True
+    ((code, _out, _err),) = start_runs(1, database_url, smtp_server, today)
+    assert code != 0
+    db.session.expire_all()
+    assert {row.status for row in db.session.scalars(sa.select(AlertDelivery))} == {"pending"}
+    smtp_server.refuse = False
+
+    outcomes = start_runs(3, database_url, smtp_server, today + dt.timedelta(days=1))
+
+    assert [code for code, _out, _err in outcomes] == [0, 0, 0], outcomes
+    lines = _record_lines(smtp_server)
+    assert len(lines) == 2 * (16 + 8) and set(lines.values()) == {1}
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(AlertDelivery)).all()
+    assert {(row.status, row.attempts) for row in rows} == {("sent", 2)}
