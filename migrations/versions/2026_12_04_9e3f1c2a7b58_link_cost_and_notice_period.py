@@ -1,7 +1,7 @@
 """Network links carry a monthly cost (EUR) and a notice period (months)
 
 Revision ID: 9e3f1c2a7b58
-Revises: 40e0b9971ae0
+Revises: 8b4d2f6e0c31
 Create Date: 2026-12-04 18:00:00
 
 Both are optional; existing links have neither. The contract alerts warn before the
@@ -14,7 +14,7 @@ from app.migration_helpers import NEVER_REUSE_IDS, sqlite_rebuild
 from alembic import op
 
 revision = "9e3f1c2a7b58"
-down_revision = "40e0b9971ae0"
+down_revision = "8b4d2f6e0c31"
 branch_labels = None
 depends_on = None
 
