@@ -167,6 +167,7 @@ def _read_slices(
 
 
 SHARED_TEXT_LENGTH = 40
+MAX_SHARED = 20_000  # shared values kept from one slice to the next
 
 
 def typed(value):
@@ -197,7 +198,8 @@ class _SheetRows:
         self.sheet = Sheet(name=name, headers=[])
         self.max_rows = max_rows
         self.headers_read = False
-        # Repeated short texts (categories, rooms, models) are kept once, not once per row.
+        # Repeated short texts (categories, rooms, models) and dates are kept once, not
+        # once per row.
         self.shared: dict[str, str] = {}
 
     def add(self, calamine_sheet) -> None:
@@ -206,6 +208,8 @@ class _SheetRows:
             return
         first_row, first_column = start
         padding = [None] * first_column  # calamine starts at the first used column
+        if len(self.shared) > MAX_SHARED:
+            self.shared.clear()  # unique texts (inventory numbers) would fill it
         sheet, shared = self.sheet, self.shared
         # iter_rows() starts at the sheet's first row, with the rows above start empty
         rows = itertools.islice(calamine_sheet.iter_rows(), first_row, None)
@@ -219,7 +223,8 @@ class _SheetRows:
                 continue
             row = [typed(value) for value in values]
             for index, value in enumerate(row):
-                if type(value) is str and len(value) <= SHARED_TEXT_LENGTH:
+                kind = type(value)
+                if (kind is str and len(value) <= SHARED_TEXT_LENGTH) or kind is dt.date:
                     row[index] = shared.setdefault(value, value)
             while row and row[-1] is None:
                 row.pop()
