@@ -43,6 +43,7 @@ class FastCount:
 
     def __init__(self):
         self.row_elements = 0
+        self.numbered_rows = 0  # row elements with their r="..." number
         self.cells = 0
         self.last_row = 0
         self.columns: set[bytes] = set()
@@ -55,7 +56,7 @@ class FastCount:
         return [starts[i + 1] - starts[i] for i in range(len(starts) - 1)]
 
 
-def _body(first: bytes) -> bytes:
+def part_body(first: bytes) -> bytes:
     """The part without its XML declaration (the one `<?` allowed) and the line break
     after it; a part in UTF-16 (NUL bytes) is left to expat."""
     if b"\x00" in first[:4]:
@@ -78,7 +79,7 @@ def count_part(chunks: Iterator[bytes], max_row_elements: int, on_too_many_rows)
     for chunk in chunks:
         data = carry + chunk
         if first:
-            body = _body(data)
+            body = part_body(data)
             offset += len(data) - len(body)
             data, first = body, False
         cut = data.rfind(b">") + 1  # no counted pattern holds a ">" before its end
@@ -118,6 +119,7 @@ def _count_piece(piece: bytes, offset: int, count: FastCount) -> None:
         raise FullParseNeededError
     count.cells += cells
     count.row_elements += rows
+    count.numbered_rows += rows_with_number
     if refs:
         count.last_row = max(count.last_row, max(map(int, refs)))
         count.columns.update(CELL_COLUMNS.findall(piece))

@@ -14,6 +14,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import tempfile
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from inventory.import_guards import (
     too_many_rows,
 )
 from inventory.import_ods_guard import inspect_ods
+from inventory.import_slices import ROWS_PER_SLICE, NotSliceableError, slices
 from inventory.import_xlsx_guard import inspect_xlsx
 
 __all__ = [
@@ -102,30 +104,70 @@ def read_workbook(data: bytes, ext: str, limits: Limits) -> list[Sheet]:
                 "Please save it in Excel as “Excel workbook (.xlsx)” without a password."
             )
         )
-    (inspect_ods if ext == ".ods" else inspect_xlsx)(data, limits)
+    if ext == ".ods":
+        inspect_ods(data, limits)
+    else:
+        plain_parts = inspect_xlsx(data, limits)
+        try:
+            return _read_slices(data, plain_parts, limits)
+        except NotSliceableError:
+            pass
+    return _read_whole(data, ext, limits)
+
+
+def _worksheets(workbook: CalamineWorkbook) -> list[tuple[int, str]]:
+    """(index, name) of the visible worksheets."""
+    return [
+        (index, meta.name)
+        for index, meta in enumerate(workbook.sheets_metadata)
+        if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet
+    ]
+
+
+def _open(path: str) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(path)
+    except CalamineError as exc:
+        raise damaged() from exc
+
+
+def _read_into(workbook: CalamineWorkbook, readers: list["_SheetRows"] | None, limits: Limits):
+    """The rows of each visible worksheet added to its reader (made on the first call)."""
+    with workbook:
+        visible = _worksheets(workbook)
+        if readers is None:
+            readers = [_SheetRows(name, limits.max_rows) for _index, name in visible]
+        for (index, _name), reader in zip(visible, readers, strict=True):
+            try:
+                # calamine's grid of this sheet is freed before the next is built
+                reader.add(workbook.get_sheet_by_index(index))
+            except CalamineError as exc:
+                raise damaged() from exc
+    return readers
+
+
+def _read_whole(data: bytes, ext: str, limits: Limits) -> list[Sheet]:
     # calamine picks its reader by the file's extension, so the one we inspected for.
     with tempfile.NamedTemporaryFile(suffix=ext) as handle:
         handle.write(data)
         handle.flush()
-        try:
-            workbook = CalamineWorkbook.from_path(handle.name)
-        except CalamineError as exc:
-            raise damaged() from exc
-    with workbook:
-        sheets = []
-        for index, meta in enumerate(workbook.sheets_metadata):
-            if meta.visible != SheetVisibleEnum.Visible or meta.typ != SheetTypeEnum.WorkSheet:
-                continue
-            try:
-                rows = workbook.get_sheet_by_index(index)
-                sheets.append(_read_rows(meta.name, rows, limits.max_rows))
-            except CalamineError as exc:
-                raise damaged() from exc
-            del rows  # calamine's grid of this sheet is freed before the next is built
-        return sheets
+        workbook = _open(handle.name)
+    return [reader.sheet for reader in _read_into(workbook, None, limits)]
+
+
+def _read_slices(
+    data: bytes, plain_parts: frozenset[str], limits: Limits, rows_per_slice: int = ROWS_PER_SLICE
+) -> list[Sheet]:
+    """A plain .xlsx slice by slice (inventory.import_slices): calamine holds a few
+    thousand rows at a time, not the whole sheet."""
+    readers = None
+    for path in slices(data, plain_parts, rows_per_slice):
+        readers = _read_into(_open(path), readers, limits)
+    return [reader.sheet for reader in readers]
 
 
 SHARED_TEXT_LENGTH = 40
+MAX_SHARED = 20_000  # shared values kept from one slice to the next
 
 
 def typed(value):
@@ -149,35 +191,48 @@ def header_text(value) -> str:
     return str(value)
 
 
-def _read_rows(name: str, calamine_sheet, max_rows: int) -> Sheet:
-    sheet = Sheet(name=name, headers=[])
-    start = calamine_sheet.start
-    if start is None:
-        return sheet
-    first_row, first_column = start
-    padding = [None] * first_column  # calamine starts at the first used column
-    headers = None
-    # Repeated short texts (categories, rooms, models) are kept once, not once per row.
-    shared: dict[str, str] = {}
-    for offset, values in enumerate(calamine_sheet.iter_rows()):
-        if headers is None:
-            headers = [header_text(value) for value in values]
-            while headers and not headers[-1]:
-                headers.pop()
-            sheet.headers = ([""] * first_column + headers) if headers else []
-            continue
-        row = [typed(value) for value in values]
-        for index, value in enumerate(row):
-            if type(value) is str and len(value) <= SHARED_TEXT_LENGTH:
-                row[index] = shared.setdefault(value, value)
-        while row and row[-1] is None:
-            row.pop()
-        if not row:
-            continue
-        if len(sheet.rows) >= max_rows:
-            raise too_many_rows(max_rows)
-        sheet.rows.append((first_row + offset + 1, padding + row if padding else row))
-    return sheet
+class _SheetRows:
+    """A sheet's rows as calamine hands them over, whole or in slices of rows."""
+
+    def __init__(self, name: str, max_rows: int):
+        self.sheet = Sheet(name=name, headers=[])
+        self.max_rows = max_rows
+        self.headers_read = False
+        # Repeated short texts (categories, rooms, models) and dates are kept once, not
+        # once per row.
+        self.shared: dict[str, str] = {}
+
+    def add(self, calamine_sheet) -> None:
+        start = calamine_sheet.start
+        if start is None:
+            return
+        first_row, first_column = start
+        padding = [None] * first_column  # calamine starts at the first used column
+        if len(self.shared) > MAX_SHARED:
+            self.shared.clear()  # unique texts (inventory numbers) would fill it
+        sheet, shared = self.sheet, self.shared
+        # iter_rows() starts at the sheet's first row, with the rows above start empty
+        rows = itertools.islice(calamine_sheet.iter_rows(), first_row, None)
+        for offset, values in enumerate(rows, start=first_row):
+            if not self.headers_read:
+                self.headers_read = True
+                headers = [header_text(value) for value in values]
+                while headers and not headers[-1]:
+                    headers.pop()
+                sheet.headers = ([""] * first_column + headers) if headers else []
+                continue
+            row = [typed(value) for value in values]
+            for index, value in enumerate(row):
+                kind = type(value)
+                if (kind is str and len(value) <= SHARED_TEXT_LENGTH) or kind is dt.date:
+                    row[index] = shared.setdefault(value, value)
+            while row and row[-1] is None:
+                row.pop()
+            if not row:
+                continue
+            if len(sheet.rows) >= self.max_rows:
+                raise too_many_rows(self.max_rows)
+            sheet.rows.append((offset + 1, padding + row if padding else row))
 
 
 def decode_text(data: bytes) -> str:

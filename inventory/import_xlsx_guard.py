@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_small_xml
 from flask_babel import gettext as _
 
-from inventory.import_fast_scan import FullParseNeededError, count_part
+from inventory.import_fast_scan import FastCount, FullParseNeededError, count_part
 from inventory.import_guards import (
     COLUMN_NUMBERS,
     MAX_RELS_BYTES,
@@ -185,8 +185,12 @@ def not_xlsx() -> ImportFileError:
     return ImportFileError(_("The file is not an Excel workbook (.xlsx)."))
 
 
-def inspect_xlsx(data: bytes, limits: Limits) -> None:
-    """Refuse an .xlsx that is not one, has macros, or would make calamine build too much."""
+def inspect_xlsx(data: bytes, limits: Limits) -> frozenset[str]:
+    """Refuse an .xlsx that is not one, has macros, or would make calamine build too much.
+
+    Returns the parts that have the plain shape the byte count follows and whose every
+    row names its number: a worksheet among them can be cut between its rows
+    (inventory.import_slices)."""
     archive = open_zip(data, limits, not_xlsx)
     with archive:
         names = {member.filename for member in archive.infolist()}
@@ -211,13 +215,18 @@ def inspect_xlsx(data: bytes, limits: Limits) -> None:
                 archive, data, rels + posixpath.basename(workbook) + ".rels"
             )
         budget = Budget(limits)
-        scans = []
+        scans = {}
         for member in archive.infolist():
             name = member.filename
             if not (name.lower().endswith((".xml", ".rels", ".vml")) or name in targets):
                 continue
-            scans.append(_scan_xlsx_part(data, member, limits, budget))
-        _check_shared_text(scans, budget)
+            scans[name] = _scan_xlsx_part(data, member, limits, budget)
+        _check_shared_text(list(scans.values()), budget)
+    return frozenset(
+        name
+        for name, scan in scans.items()
+        if isinstance(scan, FastCount) and scan.numbered_rows == scan.row_elements
+    )
 
 
 def _scan_xlsx_part(data: bytes, member, limits: Limits, budget: Budget):

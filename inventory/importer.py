@@ -6,9 +6,12 @@ in one transaction with ORM objects, so the audit listener records every change.
 Default is all-or-nothing: one bad row and nothing is written.
 """
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -83,16 +86,48 @@ class RowError:
         return f"{self.sheet}, {self.row}, {where}: {self.message}"
 
 
+NO_ERRORS: tuple = ()
+_LAYOUTS: dict[tuple, tuple] = {}  # the few key tuples of cleaned values, kept once
+SHARED_TYPES = (Decimal, dt.date)  # a Decimal is 104 bytes, a date 32
+MAX_SHARED = 10_000  # values shared at most at a time (the cache starts over when full)
+
+
 @dataclass(slots=True)
 class RowResult:
+    """One data row. Kept for every row of a file until it is written, so it is small:
+    the cleaned values as a tuple beside a shared tuple of their codes (new_values builds
+    the dict when asked), no list or dict of its own while the row has no errors or
+    changes (about 250 bytes and the values themselves, instead of 1.5 KB)."""
+
     number: int
-    values: list  # the cells as read; kept for the errors workbook
+    values: list | tuple  # the cells as read, for the errors workbook; () for a good row
     action: str = "error"  # create, update, unchanged, error
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] | tuple = NO_ERRORS
     school: School | None = None
     record: object | None = None
-    new_values: dict = field(default_factory=dict)
-    changes: dict = field(default_factory=dict)
+    codes: tuple = ()
+    cleaned: tuple = ()
+    changes: dict | None = None  # of a row matched to a record: the fields it changes
+
+    @property
+    def new_values(self) -> dict:
+        return dict(zip(self.codes, self.cleaned, strict=True))
+
+    def keep_values(self, cleaned: dict, shared: dict) -> None:
+        """Keep the cleaned values; equal amounts and dates as one object (shared)."""
+        codes = tuple(cleaned)
+        self.codes = _LAYOUTS.setdefault(codes, codes)
+        self.cleaned = tuple(
+            shared.setdefault((type(value), str(value)), value)
+            if type(value) in SHARED_TYPES
+            else value
+            for value in cleaned.values()
+        )
+
+    def add_error(self, error: RowError) -> None:
+        if not self.errors:
+            self.errors = []
+        self.errors.append(error)
 
 
 @dataclass
@@ -204,6 +239,7 @@ class _Analysis:
         self.columns = _map_columns(kind, sheet, report)
         self._rows: list[RowResult] = []
         self._forms: dict = {}
+        self._shared: dict = {}  # see RowResult.keep_values
         self.fields = [spec.code for spec in REGISTRY[kind].editable]
 
     # -- helpers
@@ -213,7 +249,7 @@ class _Analysis:
             column, letter = "", ""
         else:
             column, letter = self.sheet.headers[index], self.sheet.column_letter(index)
-        row.errors.append(RowError(self.sheet.name, row.number, column, letter, str(message)))
+        row.add_error(RowError(self.sheet.name, row.number, column, letter, str(message)))
         row.action = "error"
 
     def check_columns(self) -> None:
@@ -240,18 +276,24 @@ class _Analysis:
         self.check_columns()
         if self.report.file_errors:
             return
-        parsed = [self.parse_row(number, values) for number, values in self.sheet.rows]
-        self.preload(parsed)
+        self.preload(*self.lookup_values())
         seen: dict = {}
         self._rows = []
-        for index, (row, data) in enumerate(parsed):
-            parsed[index] = None  # a row's parsed cells are dropped once it is cleaned
+        # One row at a time: its parsed cells are dropped once it is cleaned, the cells as
+        # read once it is found good.
+        rows = self.sheet.rows
+        for index, (number, values) in enumerate(rows):
+            rows[index] = None
+            row, data = self.parse_row(number, values)
             if not row.errors:
                 self.resolve(row, data, seen)
             if not row.errors:
                 self.validate(row, data)
+            if not row.errors and self.kind != "sites" and data.get(self.key) not in self.repeated:
+                # the cells as read are for the errors workbook; this row can only become
+                # bad later by a key that appears again in the file
+                row.values = ()
             self._rows.append(row)
-        del parsed
         # a later duplicate may have marked an earlier, validated row as bad
         for row in self.report_rows():
             if row.errors:
@@ -280,8 +322,28 @@ class _Analysis:
     def school_number_of(self, data: dict) -> str:
         return data.get("school_number") or self.scope.default_school or ""
 
-    def preload(self, parsed) -> None:
-        numbers = {self.school_number_of(data) for _row, data in parsed} - {""}
+    def lookup_values(self) -> tuple[set, set]:
+        """The school numbers and keys the file names (what preload() looks up), read
+        from their two columns alone; the keys found more than once go to self.repeated."""
+        readers = [
+            (code, index, read)
+            for code, index, read in self._plan
+            if code in ("school_number", self.key)
+        ]
+        numbers, keys, self.repeated = set(), set(), set()
+        for _number, values in self.sheet.rows:
+            data = {}
+            for code, index, read in readers:
+                with contextlib.suppress(ValueError):  # parse_row() reports it
+                    data[code] = read(values[index] if index < len(values) else None)
+            numbers.add(self.school_number_of(data))
+            key = data.get(self.key)
+            if key in keys:
+                self.repeated.add(key)
+            keys.add(key)
+        return numbers - {""}, keys - {None, ""}
+
+    def preload(self, numbers: set, keys: set) -> None:
         if self.scope.default_school:
             numbers.add(self.scope.default_school)
         self.schools: dict[str, School] = {}
@@ -296,7 +358,7 @@ class _Analysis:
         self.records: dict = {}
         self.taken_elsewhere: set = set()
         self.unkeyed: dict[int, list] = defaultdict(list)  # school id -> records (links, offerings)
-        keys = sorted({data.get(self.key) for _row, data in parsed} - {None, ""}, key=str)
+        keys = sorted(keys, key=str)
         if self.kind == "schools":
             self.records = dict(self.schools)
             for chunk in _chunks(keys):
@@ -455,7 +517,9 @@ class _Analysis:
                 for message in messages:
                     self.error(row, code if code in self.columns else None, message)
             return
-        row.new_values = cleaned
+        if len(self._shared) > MAX_SHARED:
+            self._shared.clear()
+        row.keep_values(cleaned, self._shared)
         if row.record is None:
             row.action = "create"
             return
@@ -698,8 +762,24 @@ def _write(kind: str, rows: list[RowResult]) -> None:
     else:
         updates = [(row.record, row.changes) for row in rows if row.record is not None]
         created = [row for row in rows if row.record is None]
-        inventory_service.bulk_create(kind, [(row.school, row.new_values) for row in created])
+        inventory_service.bulk_create(kind, _NewValues(created))
         inventory_service.bulk_update(kind, updates)
+
+
+class _NewValues(Sequence):
+    """(school, cleaned values) of the rows, the values' dicts built only batch by batch."""
+
+    def __init__(self, rows: list[RowResult]):
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [(row.school, row.new_values) for row in self.rows[index]]
+        row = self.rows[index]
+        return row.school, row.new_values
 
 
 def import_file(

@@ -13,6 +13,8 @@ Invariants kept here and nowhere else:
 - an inventory number is unique city-wide.
 """
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
@@ -144,21 +146,22 @@ def _new_ids(model, count: int):
     return iter(range(highest + 1, highest + 1 + count))
 
 
-def bulk_create(kind: str, rows: list[tuple[School, dict]]) -> list[int]:
+def bulk_create(kind: str, rows: Sequence[tuple[School, dict]]) -> list[int]:
     """New records from values cleaned by clean_record(): one executemany INSERT and one
     INSERT of audit entries per batch, no ORM object per row. Returns the new ids in the
-    order of the rows."""
+    order of the rows. rows is only sliced batch by batch, so it may build its values
+    when sliced (the import keeps them as tuples)."""
     table = MODELS[kind].__table__
     ids = _new_ids(MODELS[kind], len(rows))
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     statement = sa.insert(table)
     if not sqlite:
         statement = statement.returning(table.c.id, sort_by_parameter_order=True)
-    numbers = {school.id: school.school_number for school, _values in rows}
     new_ids: list[int] = []
     for start in range(0, len(rows), BATCH):
-        params = []
+        params, numbers = [], {}
         for school, cleaned in rows[start : start + BATCH]:
+            numbers[school.id] = school.school_number
             row = {"school_id": school.id, "version": 1, **column_values(cleaned)}
             if sqlite:
                 row["id"] = next(ids)
