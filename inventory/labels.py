@@ -7,22 +7,29 @@ the device page, built from the BASE_URL setting, never from the request's host,
 label printed from any address points to the installation's public one.
 """
 
+from __future__ import annotations
+
 import functools
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import segno
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from fpdf import FPDF
 
 from app.extensions import db
 from inventory.models import Device
 from schools.models import School, Site
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+# fpdf2 (with fontTools and Pillow) and segno are imported where a sheet is drawn: every
+# process of the app (a `flask import` of 100,000 rows too) would otherwise carry 17 MB.
 
 PT = 25.4 / 72  # one point in mm
 
@@ -174,6 +181,8 @@ def render(
         raise ValueError("no labels to print")
     if not 1 <= start <= layout.per_sheet:
         raise ValueError(f"start must be 1 .. {layout.per_sheet}")
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm", format=(layout.page_width, layout.page_height))
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
@@ -234,6 +243,8 @@ def _qr_png_bytes(url: str) -> bytes:
     fails readers on the small labels); 4 pixels a module, so a viewer enlarging it does
     not blur it. Kept: segno's choice of the best mask is most of a sheet's time, and a
     school's labels are printed again (another layout, a test print first)."""
+    import segno
+
     out = io.BytesIO()
     segno.make(url, error="m", micro=False).save(out, kind="png", scale=4, border=4)
     return out.getvalue()

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from app.audit import AuditEntry
 from app.extensions import db
+from inventory.import_workbooks import errors_workbook
 from inventory.importer import ImportRefusedError, ImportScope, analyse, apply, import_file
 from inventory.models import Device, NetworkLink, Offering
 from schools.models import School, Site
@@ -181,6 +183,19 @@ def test_duplicate_keys_in_the_file_name_both_rows(app, school):
     bad_rows = sorted(e.row for e in report.errors)
     assert bad_rows == [2, 4]
     assert all("Zeilen 2 und 4" in e.message for e in report.errors)
+
+
+def test_a_duplicate_key_keeps_both_rows_cells_for_the_errors_workbook(app, school):
+    rows = list(device_rows("123456", 3))
+    rows[2]["inventory_number"] = rows[0]["inventory_number"]
+    data = xlsx_bytes(table(DEVICE_FIELDS, rows))
+    report = analyse("devices", data, "a.xlsx")
+
+    # a good row keeps no cells as read; the earlier row of the duplicate keeps them
+    assert [row.values == () for row in report.rows] == [False, True, False]
+    sheet = load_workbook(io.BytesIO(errors_workbook(report)), read_only=True).worksheets[0]
+    written = [row[:2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert written == [("123456", "IMP-000000"), ("123456", "IMP-000000")]
 
 
 def test_the_import_is_logged_with_its_counts(app, school):
