@@ -48,6 +48,8 @@ class DefaultConfig:
     CONTRACT_ALERT_LEAD_DAYS = [90, 30]
     # Warranty alerts: days before a device's warranty ends (a number, or a list).
     WARRANTY_ALERT_DAYS = 60
+    # Overdue-loan reminders: days after a loan's due date (inventory/loan_service.py).
+    LOAN_OVERDUE_DAYS = [1, 14, 28]
     # Replacement planning: years of service per device category, over the defaults in
     # reports/replacement.py (e.g. {"laptop": 5, "interactive_display": 8}).
     SERVICE_LIFE_YEARS: dict = {}

@@ -30,6 +30,7 @@ from flask_babel import gettext, ngettext
 KIND_MODULES = (
     "reports.alert_kinds.contract",
     "reports.alert_kinds.warranty",
+    "reports.alert_kinds.loan_overdue",
 )
 
 

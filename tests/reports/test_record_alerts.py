@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from reports.alert_kinds import config_days, lead_stage
 from reports.alert_kinds.contract import months_before, notice_date
+from reports.alert_kinds.loan_overdue import overdue_stage
 from reports.alerts import run_alerts
 from reports.models import AlertDelivery, JobRun
 from tests.conftest import free_port
@@ -276,3 +277,85 @@ def test_a_run_records_each_kind_in_its_job_run(mail_app, warranty_school, contr
     }
     assert run.counts["kinds"]["warranty"]["due"] == 2
     assert run.counts["sent"] == 4
+
+
+# --- overdue loans ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days_late", "stage"),
+    [
+        (-3, None),
+        (0, None),
+        (1, "overdue-1"),
+        (13, "overdue-1"),
+        (14, "overdue-14"),
+        (28, "overdue-28"),
+        (400, "overdue-28"),
+    ],
+)
+def test_overdue_stage_after_the_due_date(days_late, stage):
+    assert overdue_stage(day(-days_late), TODAY, [1, 14, 28]) == stage
+
+
+@pytest.fixture
+def loan_school(make_school, make_device):
+    from app.saving import saving
+    from inventory import loan_service
+
+    school = make_school(name="Leih-Realschule", it_contact_email="it@leih.example.org")
+    for number in ("LEIH-1", "LEIH-2", "LEIH-3"):
+        make_device(school, inventory_number=number, use="pupil_loan")
+    with mail_context(), saving():
+        for number, due_on in (("LEIH-1", day(-1)), ("LEIH-2", day(5))):
+            loan_service.issue(
+                school,
+                {
+                    "inventory_number": number,
+                    "loan_number": f"LV-{number}",
+                    "issued_on": day(-30),
+                    "due_on": due_on,
+                },
+            )
+        returned = loan_service.issue(
+            school,
+            {
+                "inventory_number": "LEIH-3",
+                "loan_number": "LV-LEIH-3",
+                "issued_on": day(-30),
+                "due_on": day(-10),
+            },
+        )
+        loan_service.return_loan(returned, {"returned_on": day(-2)})
+    return school
+
+
+def mail_context():
+    from flask import current_app
+
+    return current_app.test_request_context()
+
+
+def test_overdue_loans_are_mailed_once_per_stage_without_pupil_data(
+    mail_app, loan_school, smtp_server
+):
+    first = run_alerts(TODAY)
+    assert first.ok, first.errors
+    assert first.kinds["loan_overdue"].due == 1
+    school_mail = body_to(smtp_server, "it@leih.example.org")
+    assert "LEIH-1" in school_mail and "LV-LEIH-1" in school_mail
+    assert "LEIH-2" not in school_mail and "LEIH-3" not in school_mail
+    assert "LEIH-1" in body_to(smtp_server, DEPARTMENT)
+    assert run_alerts(TODAY).sent == 0 and run_alerts(day(5)).sent == 0
+    assert len(smtp_server.messages) == 2
+    # Two weeks late: the next reminder, once; LEIH-2 is late by then too.
+    run_alerts(day(13))
+    assert len(smtp_server.messages) == 4
+    run_alerts(day(13))
+    assert len(smtp_server.messages) == 4
+    rows = outbox("loan_overdue")
+    assert {(row.stage, row.status) for row in rows} == {
+        ("overdue-1", "sent"),
+        ("overdue-14", "sent"),
+    }
+    assert len(rows) == 6  # (LEIH-1: 2 stages, LEIH-2: 1) x (IT contact, department)
