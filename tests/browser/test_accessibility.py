@@ -544,6 +544,7 @@ def _assert_reached(result: Survey, role: str) -> None:
     expected |= {"/schools/#/stock-takes/", "/schools/#/stock-takes/#/"}
     expected |= {"/schools/#/stock-takes/#/result"}
     expected |= {"/schools/#/labels/"}
+    expected |= {"/schools/#/loans/", "/schools/#/loans/issue", "/schools/#/loans/return"}
     expected |= {"/notifications/", "/school-years/"} if role != "school_admin" else set()
     expected |= {"/reports/proof-of-use"} if role != "school_admin" else set()
     expected |= {"/admin/users/", "/admin/users/#/edit"} if role == "admin" else set()
