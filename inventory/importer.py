@@ -685,7 +685,7 @@ def _row_error(sheet: Sheet, row: RowResult, columns: dict, code, message) -> No
         column, letter = "", ""
     else:
         column, letter = sheet.headers[index], sheet.column_letter(index)
-    row.errors.append(RowError(sheet.name, row.number, column, letter, str(message)))
+    row.add_error(RowError(sheet.name, row.number, column, letter, str(message)))
     row.action = "error"
 
 

@@ -130,10 +130,10 @@ def _resolve(row, data, scope, schools, columns, error_of, opened) -> None:
         row.changes = {
             code: value for code, value in cleaned.items() if getattr(row.record, code) != value
         }
-        row.new_values = cleaned
+        row.keep_values(cleaned, {})
         row.action = "update" if row.changes else "unchanged"
         return
-    row.new_values = cleaned
+    row.keep_values(cleaned, {})
     if cleaned.get("returned_on") is None:
         _check_one_open(row, device, columns, error_of, opened)
         if row.errors:

@@ -47,7 +47,11 @@ def _insert(values: list[dict]):
         stmt = sqlite.insert(AlertDelivery)
     else:  # pragma: no cover - only PostgreSQL and SQLite are supported
         raise RuntimeError(f"unsupported database {dialect}")
-    return stmt.values(values).on_conflict_do_nothing(index_elements=UNIQUE_KEY)
+    return (
+        stmt.values(values)
+        .on_conflict_do_nothing(index_elements=UNIQUE_KEY)
+        .returning(AlertDelivery.id)
+    )
 
 
 def queue(rows: list[dict], now: dt.datetime) -> int:
@@ -68,7 +72,8 @@ def queue(rows: list[dict], now: dt.datetime) -> int:
     queued = 0
     for start in range(0, len(values), INSERT_BATCH):
         chunk = values[start : start + INSERT_BATCH]
-        queued += max(db.session.execute(_insert(chunk)).rowcount, 0)
+        # RETURNING counts the new rows; rowcount is -1 for a multi-row insert on psycopg.
+        queued += len(db.session.execute(_insert(chunk)).all())
     db.session.commit()
     return queued
 

@@ -120,6 +120,7 @@ def test_device_crud(api, department, make_school, make_site):
         "funding": "digitalpakt",
         "warranty_until": "2029-01-15",
         "notes": "Klassensatz 5a",
+        "use": "class_set",
     }
     response = api.post(f"/schools/{school.school_number}/devices", token=department, json=body)
     assert response.status_code == 201, response.get_json()

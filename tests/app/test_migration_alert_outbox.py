@@ -43,6 +43,10 @@ def test_existing_deliveries_are_kept_as_gigabit_alerts(app):
                 "  '451', '2026-06-10', '2026-06-10', NULL)"
             )
         )
+        if conn.dialect.name == "postgresql":  # explicit ids: move the sequence past them
+            conn.execute(
+                sa.text("SELECT setval(pg_get_serial_sequence('alert_deliveries', 'id'), 2)")
+            )
     upgrade()
 
     with db.engine.connect() as conn:
