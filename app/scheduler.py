@@ -51,7 +51,8 @@ def alert_trigger(app: Flask) -> CronTrigger:
 
 
 def run_alert_job(app: Flask) -> None:
-    """The scheduled job: one alert run inside its own app context, recorded as a JobRun."""
+    """The scheduled job: one alert run (gigabit, then every kind about records, see
+    reports/alert_kinds/) inside its own app context, recorded as a JobRun."""
     from app.audit import acting_as
     from reports.alerts import run_alerts
 
@@ -59,12 +60,12 @@ def run_alert_job(app: Flask) -> None:
         try:
             result = run_alerts(trigger="scheduler")
         except Exception:
-            log.exception("gigabit alert run failed")
+            log.exception("alert run failed")
             return
         if result.ok:
-            log.info("gigabit alerts: %s", result.counts())
+            log.info("alerts: %s", result.counts())
         else:
-            log.warning("gigabit alerts: %s; not sent: %s", result.counts(), result.errors)
+            log.warning("alerts: %s; not sent: %s", result.counts(), result.errors)
 
 
 def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):

@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from app.audit import acting_as
 from app.i18n import translated
 
-alerts = AppGroup("alerts", help="The gigabit alert job.")
+alerts = AppGroup("alerts", help="The alert job: gigabit readiness, contracts, warranties.")
 
 
 def _parse_day(value: str | None) -> dt.date | None:
@@ -33,7 +33,7 @@ def _parse_day(value: str | None) -> dt.date | None:
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; write nothing.")
 @translated
 def run_command(today_text: str | None, dry_run: bool) -> None:
-    """Check gigabit readiness once and send the mails that are due."""
+    """Check gigabit readiness, contracts and warranties once and send the mails that are due."""
     from reports.alerts import run_alerts
 
     today = _parse_day(today_text)
@@ -52,6 +52,18 @@ def run_command(today_text: str | None, dry_run: bool) -> None:
                 count=result.not_ready,
             )
         )
+    from reports.alert_kinds import record_kind
+
+    for name, kind_result in result.kinds.items():
+        kind = record_kind(name)
+        click.echo(
+            ngettext(
+                "%(kind)s: %(num)d record due.",
+                "%(kind)s: %(num)d records due.",
+                kind_result.due,
+                kind=kind.label if kind else name,
+            )
+        )
     if dry_run:
         click.echo(
             ngettext(
@@ -61,7 +73,7 @@ def run_command(today_text: str | None, dry_run: bool) -> None:
             )
         )
         for mail in result.planned:
-            click.echo(f"  {mail.kind:6} {mail.recipient:40} {mail.subject}")
+            click.echo(f"  {mail.alert_kind:8} {mail.kind:6} {mail.recipient:40} {mail.subject}")
         return
     click.echo(
         _(

@@ -51,6 +51,21 @@ def stage_label(stage: str | None) -> str:
     return gettext("%(days)d days before the first school day", days=int(number))
 
 
+def delivery_stage_label(stage: str | None, alert_kind: str = "gigabit") -> str:
+    """A stage in words for its alert kind (the kinds about records word their own)."""
+    from reports.alert_kinds import record_kind
+
+    kind = record_kind(alert_kind)
+    return kind.stage_label(stage or "") if kind is not None else stage_label(stage)
+
+
+def alert_kind_label(alert_kind: str) -> str:
+    from reports.alert_kinds import record_kind
+
+    kind = record_kind(alert_kind)
+    return str(kind.label) if kind is not None else gettext("Gigabit")
+
+
 def stage_text(due) -> str:
     return stage_label(due.stage)
 

@@ -12,7 +12,8 @@ from app.extensions import db
 from app.saving import SaveConflictError, saving
 from reports import alert_settings as settings
 from reports import bp
-from reports.alert_mail import stage_label
+from reports.alert_kinds import record_kinds
+from reports.alert_mail import alert_kind_label, delivery_stage_label, stage_label
 from reports.alerts import (
     alert_today,
     configured_recipients,
@@ -47,6 +48,9 @@ def _notifications_page(form: settings.RecipientForm, status_code: int = 200):
         status=status,
         delivery_state=delivery_state,
         stage_label=stage_label,
+        delivery_stage_label=delivery_stage_label,
+        alert_kind_label=alert_kind_label,
+        record_kinds=record_kinds(),
         trigger_labels=TRIGGER_LABELS,
         preview=run_alerts(alert_today(), dry_run=True),
         next_stage=next_stage(alert_today()),
@@ -73,8 +77,13 @@ def notifications_run():
         current_app.logger.exception("alert run from the web failed")
         flash(_("The alert run failed: %(error)s", error=str(exc)[:300]), "error")
         return redirect(url_for("reports.notifications"))
-    if result.stage is None:
+    if result.stage is None and result.sent == 0 and result.ok:
         flash(_("The alert run is done: no stage is due today."), "success")
+    elif result.stage is None and result.ok:
+        flash(
+            _("The alert run is done: %(sent)d mails sent.", sent=result.sent),
+            "success",
+        )
     elif result.ok:
         flash(
             _(
@@ -89,7 +98,7 @@ def notifications_run():
             _(
                 "The alert run is done (stage %(stage)s): %(sent)d mails sent, %(failed)d "
                 "could not be sent and will be retried.",
-                stage=result.stage,
+                stage=result.stage or "–",
                 sent=result.sent,
                 failed=result.failed,
             ),

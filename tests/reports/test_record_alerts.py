@@ -359,3 +359,34 @@ def test_overdue_loans_are_mailed_once_per_stage_without_pupil_data(
         ("overdue-14", "sent"),
     }
     assert len(rows) == 6  # (LEIH-1: 2 stages, LEIH-2: 1) x (IT contact, department)
+
+
+def test_notifications_page_shows_the_kind_preview_and_outbox(
+    app, client, login_as, make_school, make_device, make_link
+):
+    school = make_school(name="Seiten-Schule")
+    make_device(school, inventory_number="SEITE-1", warranty_until=dt.date.today())
+    make_link(school, contract_end=dt.date.today() + dt.timedelta(days=10))
+    login_as("department")
+
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert 'id="preview-records"' in page
+    assert f"1 Gerät mit bald endender Garantie: {school.school_number} Seiten-Schule" in page
+    assert "Vertrag: 1 Eintrag heute fällig" in page
+    assert outbox() == []
+
+    client.post("/notifications/run")
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "60 Tage vor Garantieende" in page and "30 Tage vor der Kündigungsfrist" in page
+    assert "<td>Garantie</td>" in page and "<td>Vertrag</td>" in page
+
+
+def test_dry_run_lists_the_record_alerts_and_writes_nothing(mail_app, warranty_school):
+    with mail_app.app_context():
+        result = mail_app.test_cli_runner().invoke(
+            args=["alerts", "run", "--dry-run", "--today", TODAY.isoformat()]
+        )
+    assert result.exit_code == 0, result.output
+    assert "Garantie: 2 Einträge fällig." in result.output
+    assert "warranty school" in result.output and "it@garantie.example.org" in result.output
+    assert outbox() == []
