@@ -15,7 +15,9 @@ def sqlite_rebuild(op):
     safely on SQLite: a rebuild drops and renames the table, and with foreign keys on the
     drop of a parent cascades to its children (schools -> sites, devices, ...). The work
     runs in its own transaction with foreign keys off, and the keys are checked before it
-    is committed. On other databases it only runs the block."""
+    is committed. A rebuilt table would also start its AUTOINCREMENT counter from its
+    highest remaining id, so a deleted row's id could come back: the counters are put back
+    to where they were. On other databases it only runs the block."""
     conn = op.get_bind()
     if conn.dialect.name != "sqlite":
         yield
@@ -24,10 +26,36 @@ def sqlite_rebuild(op):
     dbapi.commit()  # PRAGMA foreign_keys has no effect inside a transaction
     conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
     try:
+        counters = _sqlite_counters(conn)
         yield
+        _restore_sqlite_counters(conn, counters)
         problems = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
         if problems:
             raise RuntimeError(f"foreign keys broken by the rebuild: {problems[:5]}")
         dbapi.commit()
     finally:
         conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _sqlite_counters(conn) -> dict[str, int]:
+    exists = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'"
+    ).first()
+    if exists is None:
+        return {}
+    return dict(conn.exec_driver_sql("SELECT name, seq FROM sqlite_sequence").all())
+
+
+def _restore_sqlite_counters(conn, counters: dict[str, int]) -> None:
+    for name, seq in counters.items():
+        if not conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).first():
+            continue  # the block dropped the table
+        updated = conn.exec_driver_sql(
+            "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (seq, name)
+        )
+        if updated.rowcount == 0:
+            conn.exec_driver_sql(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq)
+            )
