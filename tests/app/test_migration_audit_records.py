@@ -73,10 +73,12 @@ def test_existing_entries_are_carried_over_to_their_records(app):
             (8, 1, 1),
         ]
         if conn.dialect.name == "sqlite":
-            # The deleted link's id 99 is never handed out again.
+            # The deleted link's id 99 is never handed out again (the counter may be
+            # higher still: earlier tests' links counted too, and table rebuilds by later
+            # migrations keep it).
             seq = conn.execute(
                 sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'network_links'")
             ).scalar()
-            assert seq == 99
+            assert seq >= 99
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.execute(sa.text("SELECT count(*) FROM devices")).scalar() == 1

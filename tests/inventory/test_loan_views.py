@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from inventory.loan_models import Loan
+from schools.school_years import today_in_berlin
 
-TODAY = dt.date.today()
+TODAY = today_in_berlin()  # the app's today (the date in Bochum), not the machine's
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from app.extensions import db
 from reports.alert_kinds import config_days, lead_stage
 from reports.alert_kinds.contract import months_before, notice_date
 from reports.alert_kinds.loan_overdue import overdue_stage
-from reports.alerts import run_alerts
+from reports.alerts import alert_today, run_alerts
 from reports.models import AlertDelivery, JobRun
 from tests.conftest import free_port
 
@@ -364,9 +364,10 @@ def test_overdue_loans_are_mailed_once_per_stage_without_pupil_data(
 def test_notifications_page_shows_the_kind_preview_and_outbox(
     app, client, login_as, make_school, make_device, make_link
 ):
+    today = alert_today()  # in the alerts' time zone: the machine's date may differ
     school = make_school(name="Seiten-Schule")
-    make_device(school, inventory_number="SEITE-1", warranty_until=dt.date.today())
-    make_link(school, contract_end=dt.date.today() + dt.timedelta(days=10))
+    make_device(school, inventory_number="SEITE-1", warranty_until=today)
+    make_link(school, contract_end=today + dt.timedelta(days=10))
     login_as("department")
 
     page = client.get("/notifications/").get_data(as_text=True)
