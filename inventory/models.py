@@ -66,6 +66,12 @@ class Device(Versioned, db.Model):
         order_by=FundingShare.id, cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def bound_until(self) -> dt.date | None:
+        """Zweckgebunden bis: the latest end of the purpose binding of its programmes."""
+        ends = [share.programme.bound_until() for share in self.funding_shares]
+        return max((end for end in ends if end is not None), default=None)
+
     def __repr__(self) -> str:
         return f"<Device {self.inventory_number}>"
 

@@ -10,7 +10,8 @@ batches; the same invariants hold there.
 Invariants kept here and nowhere else:
 - a record belongs to its school; its site, if given, is one of the school's sites;
 - a device or link without a site belongs to the school's main site (stored as such);
-- an inventory number is unique city-wide.
+- an inventory number is unique city-wide;
+- a device's funding code and its funding shares agree (inventory/funding_service.py).
 """
 
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from app.errors import DuplicateError, InvalidFieldsError
 from app.extensions import db
 from app.rules import require, validate
 from app.saving import check_version
+from inventory.funding_service import follow_funding_codes
 from inventory.kinds import KINDS
 from inventory.models import Device, NetworkLink, Offering
 from schools.models import School
@@ -99,6 +101,8 @@ def create(kind: str, school: School, values: dict):
     set_committed_value(record, "school", school)
     db.session.add(record)
     db.session.flush()
+    if kind == "devices" and record.funding is not None:
+        follow_funding_codes([(record.id, record.funding)], new=True)
     return record
 
 
@@ -108,9 +112,12 @@ def update(record, values: dict, version: int | None = None):
     kind = kind_of(record)
     cleaned = clean_record(kind, record.school, values, record)
     _refuse_duplicate(kind, cleaned, record)
+    funding = getattr(record, "funding", None)
     for attribute, value in column_values(cleaned).items():
         setattr(record, attribute, value)
     db.session.flush()
+    if kind == "devices" and cleaned.get("funding", funding) != funding:
+        follow_funding_codes([(record.id, record.funding)])
     return record
 
 
@@ -175,6 +182,10 @@ def bulk_create(kind: str, rows: Sequence[tuple[School, dict]]) -> list[int]:
                 row["id"] = new_id
         new_ids.extend(batch_ids)
         record_bulk_creates(table, params, numbers)
+        if kind == "devices":
+            follow_funding_codes(
+                ((row["id"], row["funding"]) for row in params if row.get("funding")), new=True
+            )
     return new_ids
 
 
@@ -198,9 +209,11 @@ def bulk_update(kind: str, rows: list[tuple[object, dict]]) -> None:
     )
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        params, entries = [], []
+        params, entries, funding = [], [], []
         for record, changes in batch:
             changed = column_values(changes)
+            if kind == "devices" and changed.get("funding", record.funding) != record.funding:
+                funding.append((record.id, changed["funding"]))
             values = {key: changed.get(key, getattr(record, key)) for key in keys}
             params.append(
                 {
@@ -216,6 +229,7 @@ def bulk_update(kind: str, rows: list[tuple[object, dict]]) -> None:
         if result.rowcount != len(batch):
             raise StaleDataError(f"{len(batch) - result.rowcount} rows changed meanwhile")
         record_bulk_updates(entries)
+        follow_funding_codes(funding)
         for (record, _changes), row_params in zip(batch, params, strict=True):
             # the session's copies now match the database (and are not dirty)
             for key in keys:

@@ -77,8 +77,20 @@ def _migrated(test_config):
     app = create_app({k: v for k, v in test_config.items() if k != "instance"})
     with app.app_context():
         upgrade()
+        with db.engine.connect() as conn:
+            for name in REFERENCE_TABLES:
+                table = db.metadata.tables[name]
+                _reference_rows[name] = [
+                    dict(row) for row in conn.execute(table.select()).mappings()
+                ]
         db.engine.dispose()
     return True
+
+
+# Tables the migrations fill with shipped data (the funding programmes): each test starts
+# with these rows as a fresh database has them.
+REFERENCE_TABLES = ("funding_programmes",)
+_reference_rows: dict[str, list[dict]] = {}
 
 
 class FreshContextClient(FlaskClient):
@@ -91,9 +103,13 @@ class FreshContextClient(FlaskClient):
 
 
 def _empty_all_tables() -> None:
+    """Empty every table, then put the shipped reference rows back."""
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
+        for name, rows in _reference_rows.items():
+            if rows:
+                conn.execute(db.metadata.tables[name].insert(), rows)
 
 
 @pytest.fixture
