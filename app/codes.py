@@ -72,8 +72,16 @@ DEVICE_USES = {
     "pupil_loan": _l("Pupil loan device"),
 }
 
+# The codes of the funding programmes (inventory/funding_models.py): a device's single
+# `funding` code means the whole price from that programme. Their facts (rate, cap per
+# device, period, purpose binding) are data, shipped by the migrations (data/SOURCE.md).
 FUNDING_SOURCES = {
+    "gute_schule_2020": _l("NRW.BANK.Gute Schule 2020"),
     "digitalpakt": _l("DigitalPakt Schule"),
+    "sofortausstattung": _l("Immediate equipment programme (pupils)"),
+    "lehrkraefte_endgeraete": _l("Devices for teachers"),
+    "react_eu": _l("REACT-EU devices for schools"),
+    "ausstattungsoffensive": _l("NRW digital equipment offensive"),
     "schultraeger": _l("School authority"),
     "foerderverein": _l("Friends' association"),
     "other": _l("Other"),

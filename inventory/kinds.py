@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import codes
 from app.rules import Field, Kind
+from inventory.funding_rules import price_within_cap
 
 SCHOOL_NUMBER_PATTERN = r"[0-9]{6}"
 # Inventory numbers appear in URLs and file names: letters (German umlauts and ß too),
@@ -205,7 +206,7 @@ DEVICES = Kind(
         Field("warranty_until", _l("Warranty until"), "date", width=12),
         _notes(),
     ),
-    checks=(_warranty_after_purchase,),
+    checks=(_warranty_after_purchase, price_within_cap),
 )
 
 LINKS = Kind(

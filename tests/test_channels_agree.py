@@ -239,6 +239,35 @@ def _csv(rows) -> bytes:
     return buffer.getvalue().encode("cp1252")
 
 
+def test_every_channel_refuses_a_price_above_the_programme_cap_and_takes_the_cap(channels):
+    """The rule across fields that reads the programmes' data (inventory/funding_rules.py):
+    REACT-EU pays at most 500 EUR per device, so it cannot be a device's whole price above."""
+    before = db.session.scalar(sa.select(sa.func.count(Device.id)))
+    for channel in CHANNELS:
+        values = {
+            "category": "laptop",
+            "status": "in_use",
+            **channels.key_values("devices", channel),
+            "price": Decimal("500.01"),
+            "funding": "react_eu",
+        }
+        answer = getattr(channels, channel)("devices", values)
+        assert _refused_field(channel, answer, "devices", "funding"), (channel, answer)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Device.id))) == before
+
+    for channel in CHANNELS:
+        values = {
+            "category": "laptop",
+            "status": "in_use",
+            **channels.key_values("devices", channel),
+            "price": Decimal("500.00"),
+            "funding": "react_eu",
+        }
+        getattr(channels, channel)("devices", values)
+        assert channels.newest("devices", channel).price == Decimal("500.00"), channel
+
+
 # --- the test's world -------------------------------------------------------------------
 
 

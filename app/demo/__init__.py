@@ -362,14 +362,27 @@ def _demo_devices(school: School, rng: random.Random) -> list[dict]:
                     "learning_level": rng.choice(levels) if end_user and levels else None,
                     "purchase_date": purchase,
                     "price": Decimal(PRICES[category]),
-                    "funding": rng.choice(
-                        ["digitalpakt", "digitalpakt", "schultraeger", "foerderverein"]
-                    ),
+                    "funding": _demo_funding(category, purchase, rng),
                     "warranty_until": purchase.replace(year=purchase.year + rng.choice([3, 5])),
                     "notes": DEMO_NOTE,
                 }
             )
     return devices
+
+
+def _demo_funding(category: str, purchase: dt.date, rng: random.Random) -> str:
+    """A programme that could have paid for the device then (data/SOURCE.md): Gute Schule
+    2020 until 2020, the pupils' immediate equipment programme for tablets in 2020 (under
+    its cap of 500 EUR), REACT-EU for tablets in 2021/22, else DigitalPakt Schule or the
+    city's own budget, now and then the friends' association."""
+    if category == "tablet" and purchase.year == 2020:
+        return "sofortausstattung"
+    if category == "tablet" and purchase.year in (2021, 2022) and rng.random() < 0.5:
+        return "react_eu"
+    choices = ["digitalpakt", "digitalpakt", "schultraeger", "foerderverein"]
+    if purchase.year <= 2020:
+        choices += ["gute_schule_2020", "gute_schule_2020"]
+    return rng.choice(choices)
 
 
 def _demo_offerings(school: School, rng: random.Random) -> list[dict]:

@@ -130,3 +130,26 @@ def test_the_device_page_shows_its_shares_and_how_long_it_is_bound(client, login
     assert re.search(r"Zweckgebunden bis</th><td>31\.12\.2029</td>", html)
     shares = html[html.index("Förderanteile") :]
     assert "DigitalPakt Schule" in shares and "ganzer Preis" in shares and "31.12.2029" in shares
+
+
+# --- the cap per device ------------------------------------------------------------------
+
+
+def test_a_price_above_the_programme_cap_is_refused_at_the_funding_field(make_school):
+    school = make_school("400001")
+    with pytest.raises(InvalidFieldsError) as refused:
+        _device(school, funding="react_eu", price=Decimal("1299.00"))
+    assert list(refused.value.fields) == ["funding"]
+    assert "500,00" in refused.value.fields["funding"][0]
+    # without a cap (DigitalPakt) or without a price there is nothing to exceed
+    _device(school, "FUND-2", funding="digitalpakt", price=Decimal("1299.00"))
+    _device(school, "FUND-3", funding="react_eu")
+
+
+def test_raising_the_price_of_a_capped_device_is_refused_too(make_school):
+    device = _device(make_school("400001"), funding="react_eu", price=Decimal("480.00"))
+    with pytest.raises(InvalidFieldsError) as refused:
+        service.update(device, {"price": Decimal("520.00")})
+    assert list(refused.value.fields) == ["funding"]
+    db.session.refresh(device)
+    assert device.price == Decimal("480.00")
