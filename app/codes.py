@@ -79,7 +79,7 @@ FUNDING_SOURCES = {
     "gute_schule_2020": _l("NRW.BANK.Gute Schule 2020"),
     "digitalpakt": _l("DigitalPakt Schule"),
     "sofortausstattung": _l("Immediate equipment programme (pupils)"),
-    "lehrkraefte_endgeraete": _l("Devices for teachers"),
+    "leihgeraete_lehrkraefte": _l("Devices for teachers"),
     "react_eu": _l("REACT-EU devices for schools"),
     "ausstattungsoffensive": _l("NRW digital equipment offensive"),
     "schultraeger": _l("School authority"),

@@ -246,7 +246,9 @@ class _Analysis:
     def error(self, row: RowResult, field_name: str | None, message: str) -> None:
         index = self.columns.get(field_name) if field_name else None
         if index is None:
-            column, letter = "", ""
+            # a field the file has no column for (a rule asks for it): named by its header
+            label = dict(COLUMNS[self.kind]).get(field_name) if field_name else None
+            column, letter = (str(label) if label else ""), ""
         else:
             column, letter = self.sheet.headers[index], self.sheet.column_letter(index)
         row.add_error(RowError(self.sheet.name, row.number, column, letter, str(message)))
@@ -515,7 +517,7 @@ class _Analysis:
         except InvalidFieldsError as exc:
             for code, messages in exc.fields.items():
                 for message in messages:
-                    self.error(row, code if code in self.columns else None, message)
+                    self.error(row, code, message)
             return
         if len(self._shared) > MAX_SHARED:
             self._shared.clear()

@@ -205,6 +205,8 @@ DEVICES = Kind(
         Field("funding", _l("Funding"), "code", vocabulary=codes.FUNDING_SOURCES, width=14),
         Field("warranty_until", _l("Warranty until"), "date", width=12),
         _notes(),
+        # Needed to retire a device still bound to its funding's purpose (funding_rules).
+        Field("retired_reason", _l("Reason for retiring"), "multiline", max_length=1000, width=30),
     ),
     checks=(_warranty_after_purchase, price_within_cap),
 )

@@ -58,6 +58,8 @@ class Device(Versioned, db.Model):
     funding: Mapped[str | None] = mapped_column(sa.String(32))
     warranty_until: Mapped[dt.date | None] = mapped_column(sa.Date)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # Why a device still bound to its funding's purpose was retired (funding_rules.py).
+    retired_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     school: Mapped[School] = relationship()
     site: Mapped[Site | None] = relationship()

@@ -11,7 +11,9 @@ Invariants kept here and nowhere else:
 - a record belongs to its school; its site, if given, is one of the school's sites;
 - a device or link without a site belongs to the school's main site (stored as such);
 - an inventory number is unique city-wide;
-- a device's funding code and its funding shares agree (inventory/funding_service.py).
+- a device's funding code and its funding shares agree (inventory/funding_service.py);
+- a device still bound to its funding's purpose is retired only with a reason
+  (inventory/funding_rules.py).
 """
 
 from collections.abc import Sequence
@@ -26,6 +28,7 @@ from app.errors import DuplicateError, InvalidFieldsError
 from app.extensions import db
 from app.rules import require, validate
 from app.saving import check_version
+from inventory.funding_rules import unexplained_retirement
 from inventory.funding_service import follow_funding_codes
 from inventory.kinds import KINDS
 from inventory.models import Device, NetworkLink, Offering
@@ -65,9 +68,21 @@ def clean_record(
         # the rules across fields see the stored values of the fields not changed
         current = {s.code: getattr(record, _attribute(s.code)) for s in spec.editable}
     cleaned = validate(spec, values, current=current)
+    if kind == "devices":
+        _refuse_unexplained_retirement(cleaned, record, current)
     if "site" in cleaned:
         cleaned["site"] = _site_id(school, cleaned["site"])
     return cleaned
+
+
+def _refuse_unexplained_retirement(cleaned: dict, record, current: dict | None) -> None:
+    """A device still bound to its funding's purpose is retired only with a reason."""
+    if "status" not in cleaned:
+        return
+    merged = {**(current or {}), **cleaned}
+    problems = unexplained_retirement(merged, record.status if record is not None else None)
+    if problems:
+        raise InvalidFieldsError({code: [str(msg)] for code, msg in problems.items()})
 
 
 def _attribute(code: str) -> str:

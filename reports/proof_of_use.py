@@ -61,18 +61,15 @@ class ProofOfUseError(ValueError):
     """The workbook cannot be made as asked (an unknown programme)."""
 
 
-# --- the reason a bound device was retired: the one place to wire it ----------------------
-# Device.retired_reason (Text, "" by default) comes with the funding shares' write
-# channels. Until that column exists the reason is empty; once it does, it is selected
-# here and read by retired_reason(), and nothing else needs to change.
-REASON_COLUMNS = tuple(
-    column for column in (getattr(Device, "retired_reason", None),) if column is not None
-)
+# --- the reason a bound device was retired ------------------------------------------------
+# Device.retired_reason: asked for when a device still bound becomes retired
+# (inventory/funding_rules.py); empty for devices retired before the rule.
+REASON_COLUMNS = (Device.retired_reason,)
 
 
 def retired_reason(device_row) -> str:
     """The reason given for retiring a device still bound to its purpose ("" if none)."""
-    return getattr(device_row, "retired_reason", "") or ""
+    return device_row.retired_reason or ""
 
 
 # --- what to export ----------------------------------------------------------------------

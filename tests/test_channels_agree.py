@@ -112,9 +112,22 @@ def record_strategy(kind: str):
     }
     strategy = st.fixed_dictionaries(fields)
     if kind == "devices":
-        # the rule across fields: the warranty ends on or after the purchase
-        strategy = strategy.map(_warranty_after_purchase)
+        # the rules across fields: the warranty ends on or after the purchase; a capped
+        # programme's price at most its cap; a bound device retired with a reason
+        strategy = strategy.map(_warranty_after_purchase).map(_within_the_funding_rules)
     return strategy
+
+
+CAPPED = {"sofortausstattung", "leihgeraete_lehrkraefte", "react_eu", "ausstattungsoffensive"}
+
+
+def _within_the_funding_rules(values: dict) -> dict:
+    price = values.get("price")
+    if values.get("funding") in CAPPED and price is not None and price > 500:
+        values["price"] = Decimal("500")
+    if values.get("status") == "retired" and not values.get("retired_reason"):
+        values["retired_reason"] = "Defekt, an den Förderverein abgegeben"
+    return values
 
 
 def _warranty_after_purchase(values: dict) -> dict:
@@ -266,6 +279,24 @@ def test_every_channel_refuses_a_price_above_the_programme_cap_and_takes_the_cap
         }
         getattr(channels, channel)("devices", values)
         assert channels.newest("devices", channel).price == Decimal("500.00"), channel
+
+
+def test_every_channel_asks_the_reason_to_retire_a_bound_device_and_stores_it(channels):
+    """DigitalPakt binds its devices to the end of 2029 (inventory/funding_rules.py)."""
+    for channel in CHANNELS:
+        values = {
+            "category": "laptop",
+            "status": "retired",
+            "funding": "digitalpakt",
+            **channels.key_values("devices", channel),
+        }
+        answer = getattr(channels, channel)("devices", values)
+        assert _refused_field(channel, answer, "devices", "retired_reason"), (channel, answer)
+        assert channels.newest("devices", channel) is None, channel
+
+        getattr(channels, channel)("devices", {**values, "retired_reason": "Totalschaden"})
+        stored = channels.newest("devices", channel)
+        assert (stored.status, stored.retired_reason) == ("retired", "Totalschaden"), channel
 
 
 # --- the test's world -------------------------------------------------------------------

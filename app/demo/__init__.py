@@ -363,6 +363,8 @@ def _demo_devices(school: School, rng: random.Random) -> list[dict]:
                     "purchase_date": purchase,
                     "price": Decimal(PRICES[category]),
                     "funding": _demo_funding(category, purchase, rng),
+                    # still bound to its funding's purpose: retired only with a reason
+                    "retired_reason": "Irreparabel defekt" if status == "retired" else "",
                     "warranty_until": purchase.replace(year=purchase.year + rng.choice([3, 5])),
                     "notes": DEMO_NOTE,
                 }

@@ -27,7 +27,7 @@ OLD_CODES = ["digitalpakt", "schultraeger", "foerderverein", "other"]
 NEW_CODES = [
     "gute_schule_2020",
     "sofortausstattung",
-    "lehrkraefte_endgeraete",
+    "leihgeraete_lehrkraefte",
     "react_eu",
     "ausstattungsoffensive",
 ]
@@ -36,7 +36,7 @@ ALL_CODES = [
     "gute_schule_2020",
     "digitalpakt",
     "sofortausstattung",
-    "lehrkraefte_endgeraete",
+    "leihgeraete_lehrkraefte",
     "react_eu",
     "ausstattungsoffensive",
     "schultraeger",
@@ -76,7 +76,7 @@ PROGRAMMES = [
         "Mittel möglichst bis 31.12.2020 abzurufen. Zweckbindung: nicht belegt.",
     ),
     (
-        "lehrkraefte_endgeraete",
+        "leihgeraete_lehrkraefte",
         "Dienstliche Endgeräte für Lehrkräfte",
         "Bund und Land NRW (Zusatzvereinbarung Leihgeräte für Lehrkräfte)",
         None,

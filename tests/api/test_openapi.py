@@ -34,7 +34,9 @@ DESIGN_FIELDS = {
     "it_contact_email learning_levels operator sozialindex startchancen lat lon",
     "Site": "id school_number name street postcode city is_main lat lon",
     "Device": "school_number site inventory_number category manufacturer model serial_number "
-    "status use room learning_level purchase_date price funding warranty_until notes",
+    "status use room learning_level purchase_date price funding warranty_until notes "
+    # beyond DESIGN.md: the reason to retire a device still bound (docs/funding-proof.md)
+    "retired_reason",
     "Link": "id school_number site provider technology down_mbps up_mbps status planned_date "
     "active_since contract_end monthly_cost notice_period_months notes",
     "Offering": "id school_number learning_level kind description status since",

@@ -128,6 +128,7 @@ def test_device_crud(api, department, make_school, make_site):
     assert created == {
         **body,
         "status": "in_use",
+        "retired_reason": "",
         "school_number": school.school_number,
         "version": 1,
     }

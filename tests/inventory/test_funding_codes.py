@@ -153,3 +153,43 @@ def test_raising_the_price_of_a_capped_device_is_refused_too(make_school):
     assert list(refused.value.fields) == ["funding"]
     db.session.refresh(device)
     assert device.price == Decimal("480.00")
+
+
+# --- retiring a device still bound to its purpose ----------------------------------------
+
+
+def test_retiring_a_bound_device_asks_for_the_reason(make_school):
+    device = _device(make_school("400001"), funding="digitalpakt")  # bound to 31.12.2029
+    with pytest.raises(InvalidFieldsError) as refused:
+        service.update(device, {"status": "retired"})
+    assert list(refused.value.fields) == ["retired_reason"]
+    assert "31.12.2029" in refused.value.fields["retired_reason"][0]
+    with pytest.raises(InvalidFieldsError):
+        service.update(device, {"status": "retired", "retired_reason": "   "})
+
+    service.update(device, {"status": "retired", "retired_reason": "Wasserschaden"})
+    assert (device.status, device.retired_reason) == ("retired", "Wasserschaden")
+
+
+def test_a_new_bound_device_cannot_start_retired_without_a_reason(make_school):
+    with pytest.raises(InvalidFieldsError) as refused:
+        _device(make_school("400001"), funding="digitalpakt", status="retired")
+    assert list(refused.value.fields) == ["retired_reason"]
+
+
+def test_devices_retired_before_the_rule_stay_editable(make_school, make_device):
+    school = make_school("400001")
+    device = make_device(school, funding="digitalpakt", status="retired")
+    service.update(device, {"room": "Keller"})
+    assert device.room == "Keller"
+
+
+def test_no_reason_needed_without_a_binding_or_once_it_has_ended(make_school):
+    school = make_school("400001")
+    programme = db.session.scalar(sa.select(FundingProgramme).filter_by(code="digitalpakt"))
+    programme.period_start = dt.date(2014, 1, 1)
+    programme.period_end = dt.date(2015, 12, 31)  # bound to the end of 2020: over
+    db.session.flush()
+    _device(school, "FUND-A", funding="digitalpakt", status="retired")
+    _device(school, "FUND-B", funding="schultraeger", status="retired")  # no binding
+    _device(school, "FUND-C", status="retired")  # no funding

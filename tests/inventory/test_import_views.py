@@ -241,6 +241,7 @@ def test_template_has_german_headers_codes_sheet_and_drop_downs(client, login_as
             "funding",
             "warranty_until",
             "notes",
+            "retired_reason",
         ],
     )
     assert sheet.max_row == 1  # no example row

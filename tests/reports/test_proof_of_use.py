@@ -9,10 +9,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.extensions import db
 from inventory.funding_models import FundingProgramme, FundingShare
+from inventory.models import Device
 from reports import proof_of_use
 
 AS_OF = dt.date(2026, 6, 30)
@@ -213,11 +215,12 @@ def test_no_retired_list_once_the_binding_has_ended(funded):
     assert rows[1:] == []
 
 
-def test_retired_reason_reads_the_devices_reason():
-    assert proof_of_use.retired_reason(SimpleNamespace(retired_reason="Wasserschaden")) == (
-        "Wasserschaden"
-    )
-    assert proof_of_use.retired_reason(SimpleNamespace()) == ""
+def test_the_retired_list_gives_the_devices_reason(funded):
+    device = db.session.scalar(sa.select(Device).filter_by(inventory_number="N-1"))
+    device.retired_reason = "Wasserschaden; Ersatz beschafft"
+    db.session.commit()
+    rows = _rows(_write()["Ausgemustert, gebunden"])
+    assert rows[1][2] == "N-1" and rows[1][-1] == "Wasserschaden; Ersatz beschafft"
 
 
 def test_formula_like_text_stays_text(funded):
