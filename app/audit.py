@@ -122,6 +122,7 @@ KEY_COLUMNS = {
     "users": "email",
     "school_years": "label",
     "alert_recipients": "email",
+    "funding_programmes": "code",
 }
 
 

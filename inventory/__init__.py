@@ -8,11 +8,12 @@ bp = Blueprint("inventory", __name__, template_folder="templates")
 
 def init_app(app: Flask) -> None:
     """Register the blueprint with its pages: devices, links, offerings, import, labels,
-    stock-taking, loans."""
+    stock-taking, loans, funding programmes."""
     from inventory import (  # noqa: F401  (their routes on bp)
         import_views,
         label_views,
         loan_views,
+        programme_views,
         stocktake_views,
         views,
     )

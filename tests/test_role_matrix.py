@@ -97,6 +97,7 @@ PARAMETERS = {
     "year": (_same_for_all(lambda w: w.school_year.start_year), None),
     "recipient_id": (_same_for_all(lambda w: w.recipient.id), None),
     "code": (_same_for_all(lambda w: "de"), None),
+    "programme_code": (_same_for_all(lambda w: "digitalpakt"), None),
 }
 
 

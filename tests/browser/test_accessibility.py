@@ -547,6 +547,8 @@ def _assert_reached(result: Survey, role: str) -> None:
     expected |= {"/schools/#/loans/", "/schools/#/loans/issue", "/schools/#/loans/return"}
     expected |= {"/notifications/", "/school-years/"} if role != "school_admin" else set()
     expected |= {"/reports/proof-of-use"} if role != "school_admin" else set()
+    expected |= {"/funding-programmes/"} if role != "school_admin" else set()
+    expected |= {"/funding-programmes/digitalpakt/edit"} if role != "school_admin" else set()
     expected |= {"/admin/users/", "/admin/users/#/edit"} if role == "admin" else set()
     reached = {_pattern(urlsplit(path).path) for path in result.pages}
     assert expected <= reached, f"not reached: {expected - reached}"
