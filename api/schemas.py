@@ -306,6 +306,34 @@ SitePageSchema = _page_schema("SitePageSchema", SiteSchema)
 DevicePageSchema = _page_schema("DevicePageSchema", DeviceSchema)
 LinkPageSchema = _page_schema("LinkPageSchema", LinkSchema)
 OfferingPageSchema = _page_schema("OfferingPageSchema", OfferingSchema)
+# --- funding programmes (read-only; the department edits them on /funding-programmes/) ---
+
+FundingProgrammeSchema = _schema(
+    "FundingProgrammeSchema",
+    {
+        "code": fields.String(dump_only=True),
+        "name": fields.String(dump_only=True),
+        "funder": fields.String(dump_only=True),
+        "rate": JsonDecimal(dump_only=True, allow_none=True),
+        "cap_per_device": JsonDecimal(dump_only=True, allow_none=True),
+        "period_start": fields.Date(dump_only=True, allow_none=True),
+        "period_end": fields.Date(dump_only=True, allow_none=True),
+        "binding_years": fields.Integer(dump_only=True, allow_none=True),
+        "bound_until": fields.Function(
+            lambda programme: (d := programme.bound_until()) and d.isoformat(),
+            dump_only=True,
+            allow_none=True,
+            metadata={"type": "string", "format": "date"},
+        ),
+        **_read_only(),
+    },
+)
+FundingProgrammeListSchema = _schema(
+    "FundingProgrammeListSchema",
+    {"items": fields.List(fields.Nested(FundingProgrammeSchema), required=True)},
+)
+
+
 SchoolYearListSchema = _schema(
     "SchoolYearListSchema", {"items": fields.List(fields.Nested(SchoolYearSchema), required=True)}
 )

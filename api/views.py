@@ -21,6 +21,7 @@ from api.schemas import (
     DevicePatchSchema,
     DeviceQuerySchema,
     DeviceSchema,
+    FundingProgrammeListSchema,
     LinkPageSchema,
     LinkPatchSchema,
     LinkQuerySchema,
@@ -46,6 +47,7 @@ from api.schemas import (
 from app.access import DEPARTMENT, SIGNED_IN, access, record_or_404, school_or_404, scope_to_user
 from app.extensions import csrf, db, limiter
 from app.security import api_error
+from inventory.funding_models import FundingProgramme
 from inventory.models import Device, NetworkLink, Offering
 from schools.models import School, SchoolYear, Site
 
@@ -448,6 +450,15 @@ def school_year_put(payload, start_year):
         abort(404)
     year, created = service.put_school_year(start_year, payload)
     return year, 201 if created else 200
+
+
+@bp.route("/funding-programmes", methods=["GET"])
+@access(SIGNED_IN)
+@bp.response(200, FundingProgrammeListSchema)
+def funding_programme_list():
+    """The funding programmes a device's `funding` can name, with their facts."""
+    programmes = db.session.scalars(sa.select(FundingProgramme).order_by(FundingProgramme.code))
+    return {"items": programmes.all()}
 
 
 @bp.route("/readiness", methods=["GET"])
