@@ -313,6 +313,7 @@ def write_devices_file(url: str, out: str, rows: int) -> None:
 
     from app.extensions import db
     from inventory.columns import header_labels
+    from inventory.kinds import KINDS
     from schools.models import School
 
     app = _app(url)
@@ -321,27 +322,28 @@ def write_devices_file(url: str, out: str, rows: int) -> None:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Geräte")
         sheet.append(header_labels("devices"))
+        codes = [spec.code for spec in KINDS["devices"].fields]
         prefix = uuid.uuid4().hex[:6].upper()
         for n in range(rows):
-            sheet.append(
-                [
-                    numbers[n % len(numbers)],
-                    None,
-                    f"IMP-{prefix}-{n:06d}",
-                    "tablet",
-                    "Apple",
-                    "iPad",
-                    f"SN-{prefix}-{n}",
-                    "in_use",
-                    "A1",
-                    "sek1",
-                    dt.date(2025, 9, 1),
-                    399.0,
-                    "digitalpakt",
-                    dt.date(2028, 9, 1),
-                    "Import",
-                ]
-            )
+            # by field code, so a new registry column cannot shift the values
+            values = {
+                "school_number": numbers[n % len(numbers)],
+                "inventory_number": f"IMP-{prefix}-{n:06d}",
+                "category": "tablet",
+                "manufacturer": "Apple",
+                "model": "iPad",
+                "serial_number": f"SN-{prefix}-{n}",
+                "status": "in_use",
+                "use": "class_set",
+                "room": "A1",
+                "learning_level": "sek1",
+                "purchase_date": dt.date(2025, 9, 1),
+                "price": 399.0,
+                "funding": "digitalpakt",
+                "warranty_until": dt.date(2028, 9, 1),
+                "notes": "Import",
+            }
+            sheet.append([values.get(code) for code in codes])
         workbook.save(out)
 
 

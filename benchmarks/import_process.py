@@ -37,13 +37,16 @@ print(rows)
 
 def _run(args: list[str], env: dict) -> dict:
     """Wall seconds, CPU seconds and peak RSS (MB) of one child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    _pid, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    out, err = child.stdout.read().decode(), child.stderr.read().decode()
+    # Output to files, not pipes: a child that prints much (row errors) must not block on
+    # a full pipe while this process waits for it.
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        child = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out_file, stderr=err_file)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read().decode(), err_file.read().decode()
     if status != 0:
         raise SystemExit(f"{args[:4]} failed ({status}):\n{out[-2000:]}\n{err[-2000:]}")
     return {
