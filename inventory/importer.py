@@ -244,15 +244,7 @@ class _Analysis:
 
     # -- helpers
     def error(self, row: RowResult, field_name: str | None, message: str) -> None:
-        index = self.columns.get(field_name) if field_name else None
-        if index is None:
-            # a field the file has no column for (a rule asks for it): named by its header
-            label = dict(COLUMNS[self.kind]).get(field_name) if field_name else None
-            column, letter = (str(label) if label else ""), ""
-        else:
-            column, letter = self.sheet.headers[index], self.sheet.column_letter(index)
-        row.add_error(RowError(self.sheet.name, row.number, column, letter, str(message)))
-        row.action = "error"
+        _row_error(self.sheet, row, self.columns, field_name, message, kind=self.kind)
 
     def check_columns(self) -> None:
         required = list(REQUIRED[self.kind])
@@ -681,10 +673,14 @@ def _scoped_schools(scope: ImportScope, numbers) -> dict[str, School]:
     return schools
 
 
-def _row_error(sheet: Sheet, row: RowResult, columns: dict, code, message) -> None:
+def _row_error(
+    sheet: Sheet, row: RowResult, columns: dict, code, message, kind: str | None = None
+) -> None:
     index = columns.get(code) if code else None
     if index is None:
-        column, letter = "", ""
+        # a field the file has no column for (a rule asks for it): named by its header
+        label = dict(COLUMNS[kind]).get(code) if kind and code else None
+        column, letter = (str(label) if label else ""), ""
     else:
         column, letter = sheet.headers[index], sheet.column_letter(index)
     row.add_error(RowError(sheet.name, row.number, column, letter, str(message)))
